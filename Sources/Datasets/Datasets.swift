@@ -1,0 +1,2 @@
+import IDX
+public enum DatasetsPlaceholder {}

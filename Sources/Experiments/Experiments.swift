@@ -1,0 +1,3 @@
+import MLP
+import Datasets
+public enum ExperimentsPlaceholder {}

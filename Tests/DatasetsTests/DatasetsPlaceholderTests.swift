@@ -1,0 +1,3 @@
+import Testing
+@testable import Datasets
+@Test func placeholderDatasets() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import Experiments
+@Test func placeholderExperiments() { #expect(Bool(true)) }

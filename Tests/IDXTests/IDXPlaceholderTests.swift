@@ -1,0 +1,3 @@
+import Testing
+@testable import IDX
+@Test func placeholderIDX() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import MLP
+@Test func placeholderMLP() { #expect(Bool(true)) }
