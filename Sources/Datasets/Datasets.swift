@@ -1,2 +1,0 @@
-import IDX
-public enum DatasetsPlaceholder {}

@@ -1,3 +1,0 @@
-import Testing
-@testable import Datasets
-@Test func placeholderDatasets() { #expect(Bool(true)) }

@@ -1,3 +1,0 @@
-import Testing
-@testable import IDX
-@Test func placeholderIDX() { #expect(Bool(true)) }
