@@ -1,0 +1,246 @@
+/// Single-precision matrix multiply, C[M×N] (= or +=) op(A)[M×K] · op(B)[K×N], then an epilogue.
+///
+/// The structure is the classic Goto/BLIS one:
+///
+///     for each K block (kc)                       split K into near-equal blocks ≤ kcMax
+///       pack op(B)[kc × N] into NR-wide panels    (zero-padded, contiguous per k step)
+///       for each M block (mc)
+///         pack op(A)[mc × kc] into MR-tall panels
+///         for each NR panel of B                  (stays in L1 across the M panels)
+///           for each MR panel of A
+///             micro-kernel: MR×NR register tile += A panel · B panel
+///             merge the tile into C (first K block stores, later ones add; the last one
+///             applies the epilogue)
+///
+/// Packing makes every operand layout (plain, transposed, row-gathered) look the same to the
+/// micro-kernel, and handles every edge size by zero padding. The three products a Linear
+/// layer needs are all this one function:
+///
+///     forward         Y  = X · Wᵀ        gemm(A: X,          B: W transposed)
+///     weight grad     dW = dYᵀ · X       gemm(A: dY transposed, B: X)
+///     input grad      dX = dY · W        gemm(A: dY,         B: W)
+public func gemm(
+    _ a: GEMMOperand, _ b: GEMMOperand,
+    into c: UnsafeMutablePointer<Float>, ldc: Int,
+    accumulate: Bool = false, epilogue: GEMMEpilogue = .none,
+    workspace: GEMMWorkspace
+) {
+    let m = a.rows, k = a.cols, n = b.cols
+    precondition(b.rows == k, "gemm: inner dimensions differ (\(a.rows)×\(a.cols) · \(b.rows)×\(b.cols))")
+    precondition(ldc >= n, "gemm: ldc \(ldc) < N \(n)")
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        // An empty sum: C is the epilogue applied to C (accumulate) or to zero.
+        for i in 0..<m {
+            for j in 0..<n { c[i * ldc + j] = epilogue.apply(accumulate ? c[i * ldc + j] : 0, row: i, col: j) }
+        }
+        return
+    }
+    let kBlocks = (k + GEMMTiling.kcMax - 1) / GEMMTiling.kcMax
+    let kc = (k + kBlocks - 1) / kBlocks
+    let mr = GEMMTiling.mr, nr = GEMMTiling.nr
+    let nPanels = (n + nr - 1) / nr
+    workspace.reserve(packedA: GEMMTiling.mcMax * kc, packedB: nPanels * nr * kc)
+    let packedA = workspace.packedA, packedB = workspace.packedB, tile = workspace.tile
+
+    var p0 = 0
+    while p0 < k {
+        let kb = min(kc, k - p0)
+        let first = p0 == 0, last = p0 + kb == k
+        packB(b, rows: p0..<(p0 + kb), cols: n, into: packedB)
+        var i0 = 0
+        while i0 < m {
+            let mb = min(GEMMTiling.mcMax, m - i0)
+            packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA)
+            let mPanels = (mb + mr - 1) / mr
+            for jp in 0..<nPanels {
+                let j = jp * nr
+                let bPanel = packedB + jp * nr * kb
+                for ip in 0..<mPanels {
+                    let i = i0 + ip * mr
+                    runMicroKernel(kc: kb, a: packedA + ip * mr * kb, b: bPanel, tile: tile)
+                    mergeTile(tile, into: c, ldc: ldc, row: i, col: j,
+                              rows: min(mr, m - i), cols: min(nr, n - j),
+                              accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
+                }
+            }
+            i0 += mb
+        }
+        p0 += kb
+    }
+}
+
+/// Tile sizes. MR × NR is the register tile: 12 × 32 with 512-bit registers (24 of the 32 zmm
+/// registers hold accumulators), 6 × 16 with 256-bit ones (12 of 16). kcMax keeps one packed B
+/// panel (kc × NR) plus one A panel (kc × MR) inside the 48 KiB L1; mcMax keeps the packed A
+/// block in L2.
+public enum GEMMTiling {
+    #if SUBLIMINAL_AVX512
+    public typealias Vector = SIMD16<Float>
+    public static let mr = 12
+    #else
+    public typealias Vector = SIMD8<Float>
+    public static let mr = 6
+    #endif
+    public static let nr = 2 * Vector.scalarCount
+    public static let kcMax = 256
+    public static let mcMax = 16 * mr
+    /// A one-line description of the compiled kernel, for benchmark reports.
+    public static var description: String {
+        #if SUBLIMINAL_FMA
+        let fma = "FMA"
+        #else
+        let fma = "no FMA"
+        #endif
+        return "\(mr)x\(nr) tile, \(Vector.scalarCount * 32)-bit vectors, \(fma)"
+    }
+}
+
+@inline(__always)
+func runMicroKernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+    #if SUBLIMINAL_AVX512
+    microKernel12(SIMD16<Float>.self, kc: kc, a: a, b: b, tile: tile)
+    #else
+    microKernel6(SIMD8<Float>.self, kc: kc, a: a, b: b, tile: tile)
+    #endif
+}
+
+/// Scratch memory for `gemm`'s packed panels. One per thread; reuse it across calls.
+public final class GEMMWorkspace: @unchecked Sendable {
+    private(set) var packedA: UnsafeMutablePointer<Float>
+    private(set) var packedB: UnsafeMutablePointer<Float>
+    private var capacityA: Int
+    private var capacityB: Int
+    let tile: UnsafeMutablePointer<Float>
+
+    public init() {
+        capacityA = 0
+        capacityB = 0
+        packedA = Self.allocate(1)
+        packedB = Self.allocate(1)
+        tile = Self.allocate(GEMMTiling.mr * GEMMTiling.nr)
+    }
+
+    deinit {
+        packedA.deallocate()
+        packedB.deallocate()
+        tile.deallocate()
+    }
+
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+    }
+
+    func reserve(packedA a: Int, packedB b: Int) {
+        if a > capacityA { packedA.deallocate(); packedA = Self.allocate(a); capacityA = a }
+        if b > capacityB { packedB.deallocate(); packedB = Self.allocate(b); capacityB = b }
+    }
+}
+
+/// Packs op(A)[rows, depth] into MR-tall panels: panel p holds, for each k, the MR values
+/// op(A)[rows.lowerBound + p·MR + r, k] (r = 0..<MR), zero beyond the last row.
+func packA(_ a: GEMMOperand, rows: Range<Int>, depth: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+    let mr = GEMMTiling.mr, kb = depth.count, v = a.view
+    var dst = out
+    var i = rows.lowerBound
+    while i < rows.upperBound {
+        let h = min(mr, rows.upperBound - i)
+        if a.transposed {
+            // op(A)[i + r, k] = stored[k, i + r]: MR contiguous floats per k.
+            for p in depth {
+                let src = v.row(p) + i
+                for r in 0..<h { dst[r] = src[r] }
+                for r in h..<mr { dst[r] = 0 }
+                dst += mr
+            }
+        } else {
+            // op(A)[i + r, k] = stored[i + r, k]: walk each row once, scatter with stride MR.
+            for r in 0..<mr {
+                if r < h {
+                    let src = v.row(i + r) + depth.lowerBound
+                    for p in 0..<kb { dst[p &* mr &+ r] = src[p] }
+                } else {
+                    for p in 0..<kb { dst[p &* mr &+ r] = 0 }
+                }
+            }
+            dst += mr * kb
+        }
+        i += mr
+    }
+}
+
+/// Packs op(B)[depth, 0..<cols] into NR-wide panels: panel q holds, for each k, the NR values
+/// op(B)[k, q·NR + c] (c = 0..<NR), zero beyond the last column.
+func packB(_ b: GEMMOperand, rows depth: Range<Int>, cols n: Int, into out: UnsafeMutablePointer<Float>) {
+    let nr = GEMMTiling.nr, kb = depth.count, v = b.view
+    var dst = out
+    var j = 0
+    while j < n {
+        let w = min(nr, n - j)
+        if b.transposed {
+            // op(B)[k, j + c] = stored[j + c, k]: walk each stored row once, scatter with stride NR.
+            for c in 0..<nr {
+                if c < w {
+                    let src = v.row(j + c) + depth.lowerBound
+                    for p in 0..<kb { dst[p &* nr &+ c] = src[p] }
+                } else {
+                    for p in 0..<kb { dst[p &* nr &+ c] = 0 }
+                }
+            }
+        } else {
+            // op(B)[k, j + c] = stored[k, j + c]: NR contiguous floats per k.
+            for p in 0..<kb {
+                let src = v.row(depth.lowerBound + p) + j
+                if w == nr {
+                    (dst + p &* nr).update(from: src, count: nr)
+                } else {
+                    for c in 0..<w { dst[p &* nr &+ c] = src[c] }
+                    for c in w..<nr { dst[p &* nr &+ c] = 0 }
+                }
+            }
+        }
+        dst += nr * kb
+        j += nr
+    }
+}
+
+/// Merges an MR×NR register tile into C: store or add, then the epilogue. Full tiles go
+/// through SIMD; edge tiles element by element.
+@inline(__always)
+func mergeTile(
+    _ tile: UnsafeMutablePointer<Float>, into c: UnsafeMutablePointer<Float>, ldc: Int,
+    row: Int, col: Int, rows: Int, cols: Int, accumulate: Bool, epilogue: GEMMEpilogue
+) {
+    typealias V = GEMMTiling.Vector
+    let nr = GEMMTiling.nr, w = V.scalarCount
+    if cols == nr {
+        for r in 0..<rows {
+            let cRow = c + ((row + r) &* ldc &+ col)
+            for h in 0..<2 {
+                var x = UnsafeRawPointer(tile + (r &* nr &+ h &* w)).loadUnaligned(as: V.self)
+                let dst = UnsafeMutableRawPointer(cRow + h &* w)
+                if accumulate { x += dst.loadUnaligned(as: V.self) }
+                switch epilogue {
+                case .none: break
+                case .bias(let b):
+                    x += UnsafeRawPointer(b + (col &+ h &* w)).loadUnaligned(as: V.self)
+                case .biasReLU(let b):
+                    x += UnsafeRawPointer(b + (col &+ h &* w)).loadUnaligned(as: V.self)
+                    x = x.replacing(with: 0, where: x .< 0)
+                case .reluMask(let m, let ld):
+                    let mask = UnsafeRawPointer(m + ((row + r) &* ld &+ col &+ h &* w)).loadUnaligned(as: V.self)
+                    x = x.replacing(with: 0, where: mask .<= 0)
+                }
+                dst.storeBytes(of: x, as: V.self)
+            }
+        }
+    } else {
+        for r in 0..<rows {
+            for j in 0..<cols {
+                let idx = (row + r) &* ldc &+ col &+ j
+                let sum = tile[r &* nr &+ j] + (accumulate ? c[idx] : 0)
+                c[idx] = epilogue.apply(sum, row: row + r, col: col + j)
+            }
+        }
+    }
+}

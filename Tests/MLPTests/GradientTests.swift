@@ -1,0 +1,152 @@
+import Testing
+import Foundation
+@testable import MLP
+
+/// A Double-precision re-implementation of the network and its losses, written independently
+/// of the engine (plain loops, no GEMM), used to check the engine's analytic gradients by
+/// central finite differences.
+struct DoubleReference {
+    let arch: Architecture
+
+    func logits(_ theta: [Double], _ x: [[Double]]) -> [[Double]] {
+        var h = x
+        for (l, (shape, o)) in zip(arch.layers, arch.offsets).enumerated() {
+            h = h.map { row in
+                (0..<shape.outFeatures).map { j in
+                    var s = theta[o.bias + j]
+                    for i in 0..<shape.inFeatures { s += theta[o.weight + j * shape.inFeatures + i] * row[i] }
+                    return l < arch.layerCount - 1 ? max(0, s) : s
+                }
+            }
+        }
+        return h
+    }
+
+    static func logSoftmax(_ z: [Double], _ s: Range<Int>) -> [Double] {
+        let m = s.map { z[$0] }.max()!
+        let lse = m + log(s.map { exp(z[$0] - m) }.reduce(0, +))
+        return s.map { z[$0] - lse }
+    }
+
+    enum Kind { case ce([Int]), kl([[Double]]), mse([[Double]]) }
+
+    func loss(_ theta: [Double], _ x: [[Double]], _ kind: Kind, _ subset: Range<Int>) -> Double {
+        let z = logits(theta, x)
+        var total = 0.0
+        for b in 0..<z.count {
+            switch kind {
+            case .ce(let labels): total -= Self.logSoftmax(z[b], subset)[labels[b]]
+            case .kl(let t):
+                let lp = Self.logSoftmax(t[b], subset), lq = Self.logSoftmax(z[b], subset)
+                for o in 0..<subset.count { total += exp(lp[o]) * (lp[o] - lq[o]) }
+            case .mse(let t): for j in subset { total += 0.5 * (z[b][j] - t[b][j]) * (z[b][j] - t[b][j]) }
+            }
+        }
+        return total / Double(z.count)
+    }
+}
+
+@Suite struct GradientTests {
+    static let arch = Architecture(inputs: 9, hidden: [7, 6], outputs: 5)
+
+    enum LossCase: String, CaseIterable { case ceDigits, klAux, klAll, mseAux, mseAll }
+
+    @Test(arguments: LossCase.allCases, [1, 2, 3])
+    func analyticGradientMatchesFiniteDifferences(_ lossCase: LossCase, seed: Int) throws {
+        let arch = Self.arch
+        var rng = RandomStream(seed: UInt64(seed), run: 0, purpose: .inputs)
+        var params = Parameters.initialized(arch, seed: UInt64(seed), run: 1)
+        // Non-zero biases, so their gradients are exercised away from the initial point.
+        for (l, o) in zip(arch.layers, arch.offsets) { for j in 0..<l.outFeatures { params.values[o.bias + j] = 0.3 * rng.nextSignedUnitFloat() } }
+        let stored = 11, batch = 6
+        let data = Matrix(rows: stored, cols: arch.inputs, values: (0..<(stored * arch.inputs)).map { _ in rng.nextSignedUnitFloat() })
+        let index: [Int32] = (0..<batch).map { _ in Int32(rng.nextInt(below: stored)) }
+        let labels: [UInt8] = (0..<stored).map { _ in UInt8(rng.nextInt(below: 3)) }
+        let targets = Matrix(rows: stored, cols: arch.outputs, values: (0..<(stored * arch.outputs)).map { _ in 2 * rng.nextSignedUnitFloat() })
+
+        let subset: Range<Int>
+        let kind: DoubleReference.Kind
+        let gatheredTargets = index.map { r in (0..<arch.outputs).map { Double(targets[Int(r), $0]) } }
+        switch lossCase {
+        case .ceDigits: subset = 0..<3; kind = .ce(index.map { Int(labels[Int($0)]) })
+        case .klAux: subset = 2..<5; kind = .kl(gatheredTargets)
+        case .klAll: subset = 0..<5; kind = .kl(gatheredTargets)
+        case .mseAux: subset = 2..<5; kind = .mse(gatheredTargets)
+        case .mseAll: subset = 0..<5; kind = .mse(gatheredTargets)
+        }
+
+        let ws = TrainingWorkspace(architecture: arch, capacity: 8)
+        let engineLoss = labels.withUnsafeBufferPointer { lb in index.withUnsafeBufferPointer { ib -> Double in
+            let objective: Objective
+            switch lossCase {
+            case .ceDigits: objective = .crossEntropy(labels: lb.baseAddress!, subset: subset)
+            case .klAux, .klAll: objective = .kl(targets: targets.view, subset: subset)
+            case .mseAux, .mseAll: objective = .squaredError(targets: targets.view, subset: subset)
+            }
+            return Network.gradient(params, inputs: data.view, rowIndex: ib.baseAddress!, rows: batch, objective: objective, workspace: ws)
+        }}
+        let analytic = ws.gradient.values.array.map(Double.init)
+
+        let reference = DoubleReference(arch: arch)
+        let x = index.map { r in (0..<arch.inputs).map { Double(data[Int(r), $0]) } }
+        let theta = params.values.array.map(Double.init)
+        let l0 = reference.loss(theta, x, kind, subset)
+        #expect(abs(engineLoss - l0) <= 1e-5 * max(1, abs(l0)), "loss \(engineLoss) vs reference \(l0)")
+
+        let h = 1e-6
+        var fd = [Double](repeating: 0, count: theta.count)
+        for i in 0..<theta.count {
+            var tp = theta, tm = theta
+            tp[i] += h; tm[i] -= h
+            fd[i] = (reference.loss(tp, x, kind, subset) - reference.loss(tm, x, kind, subset)) / (2 * h)
+        }
+        let diff = zip(analytic, fd).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
+        let norm = fd.map { $0 * $0 }.reduce(0, +).squareRoot()
+        #expect(norm > 0)
+        #expect(diff / norm <= 1e-3, "relative gradient error \(diff / norm)")
+        let scale = fd.map(abs).max()!
+        for i in 0..<theta.count {
+            #expect(abs(analytic[i] - fd[i]) <= 1e-3 * max(abs(fd[i]), 0.05 * scale), "parameter \(i): \(analytic[i]) vs \(fd[i])")
+        }
+    }
+
+    /// The loss gradients with respect to the logits, one row, against finite differences in
+    /// Double; includes large logits where a naive softmax would overflow.
+    @Test func lossGradientsAtExtremeLogits() {
+        let z: [Float] = [80, -75, 3, 88, -1]
+        let t: [Float] = [-60, 90, 0.5, 2, 85]
+        let subset = 1..<5
+        for which in 0..<3 {
+            var dz = [Float](repeating: 7, count: 5)
+            let loss = z.withUnsafeBufferPointer { zp in t.withUnsafeBufferPointer { tp in dz.withUnsafeMutableBufferPointer { d -> Double in
+                let zv = MatrixView(zp.baseAddress!, rows: 1, cols: 5, ld: 5), tv = MatrixView(tp.baseAddress!, rows: 1, cols: 5, ld: 5)
+                let label: [UInt8] = [2]
+                switch which {
+                case 0: return label.withUnsafeBufferPointer { Loss.softmaxCrossEntropy(logits: zv, labels: $0.baseAddress!, labelIndex: nil, subset: subset, dLogits: d.baseAddress!) }
+                case 1: return Loss.klDivergence(targets: tv, logits: zv, subset: subset, dLogits: d.baseAddress!)
+                default: return Loss.squaredError(targets: tv, logits: zv, subset: subset, dLogits: d.baseAddress!)
+                }
+            }}}
+            #expect(loss.isFinite && loss >= 0)
+            #expect(dz[0] == 0, "gradient outside the subset must be zero")
+            func f(_ zz: [Double]) -> Double {
+                let td = t.map(Double.init)
+                switch which {
+                case 0: return -DoubleReference.logSoftmax(zz, subset)[2]
+                case 1:
+                    let lp = DoubleReference.logSoftmax(td, subset), lq = DoubleReference.logSoftmax(zz, subset)
+                    return (0..<4).map { exp(lp[$0]) * (lp[$0] - lq[$0]) }.reduce(0, +)
+                default: return subset.map { 0.5 * (zz[$0] - td[$0]) * (zz[$0] - td[$0]) }.reduce(0, +)
+                }
+            }
+            let zd = z.map(Double.init)
+            #expect(abs(f(zd) - loss) <= 1e-6 * max(1, abs(loss)))
+            for j in subset {
+                var zp = zd, zm = zd
+                zp[j] += 1e-5; zm[j] -= 1e-5
+                let g = (f(zp) - f(zm)) / 2e-5
+                #expect(abs(Double(dz[j]) - g) <= 1e-4 * max(1, abs(g)), "loss \(which) logit \(j): \(dz[j]) vs \(g)")
+            }
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import MLP
-@Test func placeholderMLP() { #expect(Bool(true)) }
