@@ -170,7 +170,8 @@ private final class PayloadChunks {
     private var chunks: [UnsafeMutableRawBufferPointer] = []
 
     /// Reads `header.payloadByteCount` bytes from `stream` in chunks of at most `chunkSize`
-    /// bytes, allocating each only when the previous one is full.
+    /// bytes (and at most what the stream can still yield), allocating each only when the
+    /// previous one is full.
     ///
     /// - Throws: ``IDXError/truncated(path:expectedByteCount:actualByteCount:)`` when the stream
     ///   ends early, and the errors of the stream.
@@ -178,7 +179,10 @@ private final class PayloadChunks {
         let size = header.payloadByteCount
         var total = 0
         while total < size {
-            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: min(chunkSize, size - total), alignment: 16)
+            // Never more than the stream can still yield, so a tiny file cannot make us
+            // allocate a large chunk.
+            let plausible = max(1 << 12, stream.remainingUpperBound)
+            let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: min(chunkSize, size - total, plausible), alignment: 16)
             chunks.append(chunk)
             let read = try stream.readFully(into: chunk)
             total += read
