@@ -12,7 +12,7 @@ struct Subliminal: ParsableCommand {
             Figure 10b). Start with `subliminal reproduce`.
             """,
         version: SubliminalVersion.string,
-        subcommands: [DataCommand.self]
+        subcommands: [DataCommand.self, BenchCommand.self]
     )
 }
 

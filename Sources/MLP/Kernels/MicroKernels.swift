@@ -3,8 +3,8 @@
 
 /// c += a · b, fused when the target has FMA. Without FMA, `addProduct` would call libm's
 /// `fmaf` once per lane, which is two orders of magnitude slower than a multiply and an add.
-@inline(__always)
-func fusedMultiplyAdd<V: SIMD>(_ c: inout V, _ a: V, _ b: V) where V.Scalar == Float {
+@inlinable @inline(__always)
+public func fusedMultiplyAdd<V: SIMD>(_ c: inout V, _ a: V, _ b: V) where V.Scalar == Float {
     #if SUBLIMINAL_FMA
     c.addProduct(a, b)
     #else

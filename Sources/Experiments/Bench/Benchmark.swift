@@ -1,0 +1,234 @@
+import MLP
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One measured figure of `subliminal bench`.
+public struct BenchmarkResult: Codable, Sendable {
+    public var name: String
+    public var shape: String
+    public var threads: Int
+    /// Seconds per iteration (the best of the repetitions: the least disturbed one).
+    public var seconds: Double
+    public var gflops: Double?
+    /// Percent of the measured FMA peak for this many threads.
+    public var percentOfPeak: Double?
+    public var samplesPerSecond: Double?
+}
+
+/// What `subliminal bench` measures: the machine's own FMA peak, SGEMM at the MLP's shapes,
+/// and whole training steps. Every figure it reports is timed here; none is assumed.
+public struct Benchmark: Sendable {
+    public var minimumSeconds: Double
+    public var repetitions: Int
+    public var architecture: Architecture
+    public var batch: Int
+
+    public init(minimumSeconds: Double = 0.3, repetitions: Int = 5, architecture: Architecture = .paper(), batch: Int = 1024) {
+        self.minimumSeconds = minimumSeconds
+        self.repetitions = repetitions
+        self.architecture = architecture
+        self.batch = batch
+    }
+
+    /// Times `body` (which performs `iterations` units of work per call) and returns seconds per
+    /// unit: the call count is grown until one repetition lasts `minimumSeconds`, then the best of
+    /// `repetitions` repetitions is kept.
+    func time(_ body: () -> Void) -> Double {
+        body()  // warm-up: page faults, caches, lazy allocations
+        var calls = 1
+        while true {
+            let t0 = monotonicSeconds()
+            for _ in 0..<calls { body() }
+            let dt = monotonicSeconds() - t0
+            if dt >= minimumSeconds / 4 || calls >= 1 << 20 {
+                calls = max(1, Int(Double(calls) * minimumSeconds / max(dt, 1e-9)))
+                break
+            }
+            calls *= 4
+        }
+        var best = Double.infinity
+        for _ in 0..<repetitions {
+            let t0 = monotonicSeconds()
+            for _ in 0..<calls { body() }
+            best = min(best, (monotonicSeconds() - t0) / Double(calls))
+        }
+        return best
+    }
+
+    /// Runs `body` on `threads` threads at once (each its own copy of the work) and returns the
+    /// seconds per call of the slowest thread's best repetition.
+    func timeConcurrently(threads: Int, _ make: @escaping @Sendable () -> (() -> Void)) -> Double {
+        if threads == 1 { return time(make()) }
+        let times = Parallel.map(threads, threads: threads) { _ in self.time(make()) }
+        return times.max()!
+    }
+
+    // MARK: - FMA peak
+
+    /// The fp32 FMA peak of one core, measured with 24 independent vector FMA chains (enough to
+    /// cover the FMA latency on both pipes) that never touch memory.
+    public func fmaPeak(threads: Int) -> BenchmarkResult {
+        let iterations = 1 << 16
+        let flopsPerCall = Double(iterations) * 24 * Double(GEMMTiling.Vector.scalarCount) * 2
+        let seconds = timeConcurrently(threads: threads) { { fmaChains(iterations: iterations) } }
+        return BenchmarkResult(name: "fma_peak", shape: "24 chains x \(GEMMTiling.Vector.scalarCount) lanes", threads: threads,
+                               seconds: seconds, gflops: flopsPerCall * Double(threads) / seconds / 1e9)
+    }
+
+    // MARK: - SGEMM
+
+    /// One SGEMM case: C[m×n] = op(A)·op(B) with the operand layouts a Linear layer uses.
+    public struct GEMMCase: Sendable {
+        public var name: String
+        public var m: Int, n: Int, k: Int
+        public var transA: Bool, transB: Bool
+    }
+
+    /// The products of one training step of the paper's MLP at batch B, and a large square one.
+    public func gemmCases() -> [GEMMCase] {
+        var cases: [GEMMCase] = []
+        for (l, s) in architecture.layers.enumerated() {
+            let i = s.inFeatures, o = s.outFeatures
+            cases.append(GEMMCase(name: "layer\(l + 1).forward  X·Wᵀ", m: batch, n: o, k: i, transA: false, transB: true))
+            cases.append(GEMMCase(name: "layer\(l + 1).wgrad    dYᵀ·X", m: o, n: i, k: batch, transA: true, transB: false))
+            if l > 0 {
+                cases.append(GEMMCase(name: "layer\(l + 1).igrad    dY·W", m: batch, n: i, k: o, transA: false, transB: false))
+            }
+        }
+        cases.append(GEMMCase(name: "square 2048³", m: 2048, n: 2048, k: 2048, transA: false, transB: false))
+        return cases
+    }
+
+    public func gemm(_ c: GEMMCase, peakGFLOPS: Double) -> BenchmarkResult {
+        let (aRows, aCols) = c.transA ? (c.k, c.m) : (c.m, c.k)
+        let (bRows, bCols) = c.transB ? (c.n, c.k) : (c.k, c.n)
+        var rng = RandomStream(seed: 0, run: 0, purpose: .inputs)
+        let a = Matrix(rows: aRows, cols: aCols, values: (0..<(aRows * aCols)).map { _ in rng.nextSignedUnitFloat() })
+        let b = Matrix(rows: bRows, cols: bCols, values: (0..<(bRows * bCols)).map { _ in rng.nextSignedUnitFloat() })
+        var out = Matrix(rows: c.m, cols: c.n)
+        let ws = GEMMWorkspace()
+        let cp = out.mutablePointer
+        let seconds = time {
+            MLP.gemm(GEMMOperand(a.view, transposed: c.transA), GEMMOperand(b.view, transposed: c.transB), into: cp, ldc: c.n, workspace: ws)
+        }
+        let gflops = 2 * Double(c.m) * Double(c.n) * Double(c.k) / seconds / 1e9
+        return BenchmarkResult(name: "sgemm " + c.name, shape: "\(c.m)x\(c.k) · \(c.k)x\(c.n)", threads: 1, seconds: seconds,
+                               gflops: gflops, percentOfPeak: 100 * gflops / peakGFLOPS)
+    }
+
+    // MARK: - Training steps
+
+    public enum StepKind: String, CaseIterable, Sendable {
+        case teacher = "teacher step (CE on logits 0-9)"
+        case studentWithTeacher = "student step (KL aux, teacher forward included)"
+        case studentCached = "student step (KL aux, teacher logits cached)"
+    }
+
+    /// Samples per second of one optimizer step at batch B (forward, loss, backward, Adam), on
+    /// `threads` independent runs side by side (aggregate throughput).
+    public func trainingStep(_ kind: StepKind, threads: Int, peakGFLOPS: Double) -> BenchmarkResult {
+        let arch = architecture, batch = batch
+        let seconds = timeConcurrently(threads: threads) {
+            let n = 4 * batch
+            var rng = RandomStream(seed: 1, run: 0, purpose: .inputs)
+            let x = Matrix(rows: n, cols: arch.inputs, values: (0..<(n * arch.inputs)).map { _ in rng.nextSignedUnitFloat() })
+            let labels = (0..<n).map { _ in UInt8(rng.nextInt(below: 10)) }
+            let teacher = Parameters.initialized(arch, seed: 1, run: 1)
+            var student = Parameters.initialized(arch, seed: 1, run: 2)
+            var adam = Adam(parameterCount: student.count)
+            let ws = TrainingWorkspace(architecture: arch, capacity: batch)
+            let teacherWS = TrainingWorkspace(architecture: arch, capacity: batch)
+            var cached = Matrix(rows: n, cols: arch.outputs)
+            Network.logits(teacher, inputs: x.view, into: cached.mutablePointer, workspace: teacherWS)
+            let index = (0..<batch).map { Int32(($0 * 7) % n) }
+            let holder = StepState(x: x, labels: labels, cached: cached, index: index)
+            return {
+                holder.index.withUnsafeBufferPointer { ib in
+                    let idx = ib.baseAddress!
+                    switch kind {
+                    case .teacher:
+                        holder.labels.withUnsafeBufferPointer { lb in
+                            Network.gradient(student, inputs: holder.x.view, rowIndex: idx, rows: batch,
+                                             objective: .crossEntropy(labels: lb.baseAddress!, subset: 0..<10), workspace: ws)
+                        }
+                    case .studentWithTeacher:
+                        // The frozen teacher's forward on this batch, then the student's step.
+                        let xb = MatrixView(holder.x.view.base, rows: batch, cols: arch.inputs, ld: arch.inputs, rowIndex: idx)
+                        Network.forward(teacher, x: xb, workspace: teacherWS)
+                        Network.gradient(student, inputs: holder.x.view, rowIndex: idx, rows: batch,
+                                         objective: .kl(targets: MatrixView(teacherWS.logits(rows: batch).base, rows: batch, cols: arch.outputs, ld: arch.outputs,
+                                                                            rowIndex: identityIndex(batch)), subset: 10..<arch.outputs),
+                                         workspace: ws)
+                    case .studentCached:
+                        Network.gradient(student, inputs: holder.x.view, rowIndex: idx, rows: batch,
+                                         objective: .kl(targets: holder.cached.view, subset: 10..<arch.outputs), workspace: ws)
+                    }
+                    adam.update(student.values.mutablePointer, gradient: ws.gradient.values.pointer, count: student.count)
+                }
+            }
+        }
+        let flops = Double(arch.trainingFLOPsPerSample + (kind == .studentWithTeacher ? arch.forwardFLOPs : 0)) * Double(batch)
+        let gflops = flops * Double(threads) / seconds / 1e9
+        return BenchmarkResult(name: kind.rawValue, shape: "batch \(batch), \(arch)", threads: threads, seconds: seconds,
+                               gflops: gflops, percentOfPeak: 100 * gflops / peakGFLOPS,
+                               samplesPerSecond: Double(batch * threads) / seconds)
+    }
+}
+
+/// Keeps a benchmark's inputs alive for the closure that reads them.
+final class StepState: @unchecked Sendable {
+    let x: Matrix, labels: [UInt8], cached: Matrix, index: [Int32]
+    init(x: Matrix, labels: [UInt8], cached: Matrix, index: [Int32]) {
+        self.x = x; self.labels = labels; self.cached = cached; self.index = index
+    }
+}
+
+/// 0..<n as a row index, kept alive for the process (the KL objective gathers target rows
+/// through the batch's index; the in-batch teacher logits are already in batch order).
+func identityIndex(_ n: Int) -> UnsafePointer<Int32> {
+    IdentityIndexCache.shared.index(n)
+}
+
+final class IdentityIndexCache: @unchecked Sendable {
+    static let shared = IdentityIndexCache()
+    private var storage: [Int: UnsafeMutablePointer<Int32>] = [:]
+    private let lock = Lock()
+    func index(_ n: Int) -> UnsafePointer<Int32> {
+        lock.withLock {
+            if let p = storage[n] { return UnsafePointer(p) }
+            let p = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+            for i in 0..<n { p[i] = Int32(i) }
+            storage[n] = p
+            return UnsafePointer(p)
+        }
+    }
+}
+
+final class Lock: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    func withLock<R>(_ body: () -> R) -> R { pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }; return body() }
+}
+
+/// 24 independent chains of vector FMAs; the result is consumed so nothing is optimized away.
+@inline(never)
+func fmaChains(iterations: Int) {
+    typealias V = GEMMTiling.Vector
+    let x = V(repeating: 0.999_999), y = V(repeating: 1e-7)
+    var a0 = V(repeating: 1), a1 = V(repeating: 2), a2 = V(repeating: 3), a3 = V(repeating: 4), a4 = V(repeating: 5), a5 = V(repeating: 6)
+    var a6 = V(repeating: 7), a7 = V(repeating: 8), a8 = V(repeating: 9), a9 = V(repeating: 10), a10 = V(repeating: 11), a11 = V(repeating: 12)
+    var b0 = V(repeating: 1), b1 = V(repeating: 2), b2 = V(repeating: 3), b3 = V(repeating: 4), b4 = V(repeating: 5), b5 = V(repeating: 6)
+    var b6 = V(repeating: 7), b7 = V(repeating: 8), b8 = V(repeating: 9), b9 = V(repeating: 10), b10 = V(repeating: 11), b11 = V(repeating: 12)
+    for _ in 0..<iterations {
+        fusedMultiplyAdd(&a0, x, y); fusedMultiplyAdd(&a1, x, y); fusedMultiplyAdd(&a2, x, y); fusedMultiplyAdd(&a3, x, y)
+        fusedMultiplyAdd(&a4, x, y); fusedMultiplyAdd(&a5, x, y); fusedMultiplyAdd(&a6, x, y); fusedMultiplyAdd(&a7, x, y)
+        fusedMultiplyAdd(&a8, x, y); fusedMultiplyAdd(&a9, x, y); fusedMultiplyAdd(&a10, x, y); fusedMultiplyAdd(&a11, x, y)
+        fusedMultiplyAdd(&b0, x, y); fusedMultiplyAdd(&b1, x, y); fusedMultiplyAdd(&b2, x, y); fusedMultiplyAdd(&b3, x, y)
+        fusedMultiplyAdd(&b4, x, y); fusedMultiplyAdd(&b5, x, y); fusedMultiplyAdd(&b6, x, y); fusedMultiplyAdd(&b7, x, y)
+        fusedMultiplyAdd(&b8, x, y); fusedMultiplyAdd(&b9, x, y); fusedMultiplyAdd(&b10, x, y); fusedMultiplyAdd(&b11, x, y)
+    }
+    let s = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + b0 + b1 + b2 + b3 + b4 + b5 + b6 + b7 + b8 + b9 + b10 + b11
+    fmaSink = s.sum()
+}
+nonisolated(unsafe) var fmaSink: Float = 0

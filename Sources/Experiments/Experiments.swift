@@ -1,3 +1,0 @@
-import MLP
-import Datasets
-public enum ExperimentsPlaceholder {}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import MLP
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the FMA peak, SGEMM at the MLP's shapes, and training-step throughput.",
+        discussion: """
+            Every figure is timed on this machine: the fp32 FMA peak per core (the yardstick), \
+            SGEMM GFLOP/s and percent of peak for each product of a training step, and samples per \
+            second of a teacher step and a student step (with and without the frozen teacher's \
+            forward pass) on 1 and 2 threads (2 threads = two independent runs side by side). \
+            Build in release mode: `swift build -c release`.
+            """
+    )
+
+    @Option(help: "Batch size of the training steps and of the SGEMM shapes.")
+    var batch: Int = 1024
+
+    @Option(help: "Thread counts to measure, comma-separated.")
+    var threads: String = "1,2"
+
+    @Option(help: "Minimum seconds per timed repetition (more is steadier).")
+    var seconds: Double = 0.3
+
+    @Flag(help: "Print the report as JSON on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard batch > 0 && batch <= 65536 else { throw ValidationError("--batch must be in 1...65536, got \(batch)") }
+        guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60], got \(seconds)") }
+        guard parsedThreads != nil else { throw ValidationError("--threads must be positive integers separated by commas, got '\(threads)'") }
+    }
+
+    var parsedThreads: [Int]? {
+        let parts = threads.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 256 }) else { return nil }
+        return parts.map { $0! }
+    }
+
+    func run() throws {
+        #if DEBUG
+        FileHandle.standardError.write("warning: this is a debug build; its timings mean nothing. Use `swift run -c release subliminal bench`.\n".data(using: .utf8)!)
+        #endif
+        let bench = Benchmark(minimumSeconds: seconds, architecture: .paper(), batch: batch)
+        let report = BenchmarkReport.run(bench, threadCounts: parsedThreads!) { message in
+            FileHandle.standardError.write("bench: \(message)\n".data(using: .utf8)!)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(data: try encoder.encode(report), encoding: .utf8)!)
+        } else {
+            print(report.table)
+        }
+    }
+}
