@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 
 /// `subliminal`: reproduce, measure and explain subliminal learning in a small MLP.
 @main
@@ -12,10 +13,7 @@ struct Subliminal: ParsableCommand {
             Figure 10b). Start with `subliminal reproduce`.
             """,
         version: SubliminalVersion.string,
-        subcommands: [DataCommand.self, BenchCommand.self]
+        subcommands: [ReproduceCommand.self, BenchCommand.self, DataCommand.self]
     )
 }
 
-enum SubliminalVersion {
-    static let string = "0.1.0"
-}

@@ -1,0 +1,109 @@
+import Foundation
+import MLP
+
+/// `subliminal reproduce`: runs the protocol for every run (in parallel, resumably) and
+/// writes summary.json, runs.csv, report.md and figure.svg.
+public struct ReproduceJob {
+    public var config: ProtocolConfig
+    public var threads: Int
+    public var outputDirectory: URL
+    public var resume: Bool
+    public var quiet: Bool
+
+    public init(config: ProtocolConfig, threads: Int, outputDirectory: URL, resume: Bool, quiet: Bool) {
+        self.config = config
+        self.threads = threads
+        self.outputDirectory = outputDirectory
+        self.resume = resume
+        self.quiet = quiet
+    }
+
+    /// The first line of the run log: what the logged runs were computed with.
+    struct LogHeader: Codable, Equatable {
+        var kind = "header"
+        var version: String
+        var config: ProtocolConfig
+        var data: [String: String]
+    }
+
+    struct LogRecord: Codable {
+        var kind = "run"
+        var result: RunResult
+    }
+
+    public var logURL: URL { outputDirectory.appendingPathComponent("runs.log.jsonl") }
+
+    /// Runs the reproduction; `dataChecksums` (file name → SHA-256) go into the log header and
+    /// the summary, so that a resume on different data is refused.
+    public func execute(data: ExperimentData, dataChecksums: [String: String]) throws -> ReproductionSummary {
+        try config.validate()
+        let header = LogHeader(version: SubliminalVersion.string, config: config, data: dataChecksums)
+        var finished: [Int: RunResult] = [:]
+        if resume {
+            finished = try loadFinishedRuns(expecting: header)
+        }
+        let log = try JSONLinesLog(url: logURL, truncate: !resume || finished.isEmpty)
+        if !resume || finished.isEmpty { try log.append(header) }
+
+        let partners = Reproduction.derangement(config.runs, seed: config.seed)
+        let pending = (0..<config.runs).filter { finished[$0] == nil }
+        let stepsPerRun = Reproduction.stepsPerRun(config, trainExamples: data.trainImages.rows)
+        let progress = ProgressReporter(title: "reproduce", total: max(1, pending.count * stepsPerRun), quiet: quiet)
+        if !finished.isEmpty { progress.log("resuming: \(finished.count) of \(config.runs) runs already done, \(pending.count) to go") }
+        progress.log("\(config.runs) runs × 6 arms, model \(config.architecture), \(threads) thread(s) → \(outputDirectory.path)")
+
+        let start = monotonicSeconds()
+        let config = self.config
+        let counter = RunCounter(done: finished.count, total: config.runs)
+        let results = Parallel.map(pending.count, threads: threads) { i -> Result<RunResult, Error> in
+            let r = pending[i]
+            let result = Reproduction.run(r, partner: partners[r], config: config, data: data) { label in
+                progress.advance(1, label: "(\(counter.done)/\(counter.total) runs done) \(label)")
+            }
+            counter.increment()
+            do { try log.append(LogRecord(result: result)) } catch { return .failure(error) }
+            return .success(result)
+        }
+        let wall = monotonicSeconds() - start
+        for case .failure(let e) in results { throw e }
+        for case .success(let r) in results { finished[r.run] = r }
+        progress.finish("\(pending.count) runs computed")
+
+        let runs = (0..<config.runs).map { finished[$0]! }
+        let summary = ReproductionSummary(config: config, runs: runs, dataChecksums: dataChecksums, dataDirectory: data.directory,
+                                          computedRuns: pending.count, wallSeconds: wall, threads: threads,
+                                          trainExamples: data.trainImages.rows)
+        try summary.write(to: outputDirectory)
+        return summary
+    }
+
+    func loadFinishedRuns(expecting header: LogHeader) throws -> [Int: RunResult] {
+        let lines = try JSONLinesLog.readLines(logURL)
+        guard let first = lines.first else { return [:] }
+        let decoder = JSONDecoder()
+        guard let logged = try? decoder.decode(LogHeader.self, from: first) else {
+            throw FileError(message: "\(logURL.path) is not a reproduce log; remove it or choose another --out")
+        }
+        guard logged.config == header.config else {
+            throw FileError(message: "cannot resume: \(logURL.path) was computed with a different configuration; rerun without --resume to start over, or use the same options")
+        }
+        guard logged.data == header.data else {
+            throw FileError(message: "cannot resume: \(logURL.path) was computed on different data files (checksums differ)")
+        }
+        var out: [Int: RunResult] = [:]
+        for line in lines.dropFirst() {
+            guard let rec = try? decoder.decode(LogRecord.self, from: line), rec.result.run < header.config.runs else { continue }
+            out[rec.result.run] = rec.result
+        }
+        return out
+    }
+}
+
+final class RunCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _done: Int
+    let total: Int
+    init(done: Int, total: Int) { _done = done; self.total = total }
+    var done: Int { lock.lock(); defer { lock.unlock() }; return _done }
+    func increment() { lock.lock(); _done += 1; lock.unlock() }
+}
