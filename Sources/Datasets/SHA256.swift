@@ -1,10 +1,6 @@
 import IDX
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
 import Foundation
-#endif
 
 /// A streaming SHA-256 hasher (FIPS 180-4).
 ///

@@ -211,5 +211,7 @@ private final class PayloadChunks {
 /// The file-system path of a file URL.
 func filePath(_ url: URL) throws -> String {
     guard url.isFileURL else { throw IDXError.notARegularFile(path: url.absoluteString) }
-    return url.path(percentEncoded: false)
+    let path = url.path(percentEncoded: false)
+    // A directory URL ends in a slash; messages read better without it.
+    return path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
 }

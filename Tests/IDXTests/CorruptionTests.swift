@@ -154,7 +154,7 @@ struct CorruptionTests {
         let missing = directory.file("nope.gz")
         #expect(idxError { try IDXReader.read(contentsOf: missing) } == .fileNotFound(path: missing.path))
         #expect(idxError { try IDXReader.read(contentsOf: directory.file("no/such/dir")) } == .fileNotFound(path: directory.file("no/such/dir").path))
-        #expect(idxError { try IDXReader.read(contentsOf: directory.url) } == .notARegularFile(path: directory.url.path(percentEncoded: false)))
+        #expect(idxError { try IDXReader.read(contentsOf: directory.url) } == .notARegularFile(path: directory.url.path))
         let web = try #require(URL(string: "https://example.com/train-images-idx3-ubyte.gz"))
         #expect(idxError { try IDXReader.read(contentsOf: web) } == .notARegularFile(path: web.absoluteString))
         #expect(idxError { try sha256OfMissing(missing) } == .fileNotFound(path: missing.path))
