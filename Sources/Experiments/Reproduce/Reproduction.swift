@@ -36,7 +36,7 @@ public enum Reproduction {
     /// The noise images of run r: `count` × 784 pixels i.i.d. Uniform[-1, 1), from the stream
     /// (seed, r, noiseImages).
     public static func noiseImages(seed: UInt64, run: Int, count: Int, pixels: Int) -> Matrix {
-        var m = Matrix(rows: count, cols: pixels)
+        var m = MatrixPool.shared.acquire(rows: count, cols: pixels)
         var rng = RandomStream(seed: seed, run: run, purpose: .noiseImages)
         let p = m.mutablePointer
         for i in 0..<(count * pixels) { p[i] = rng.nextSignedUnitFloat() }
@@ -70,7 +70,7 @@ public enum Reproduction {
         acc[Arm.teacher.rawValue] = data.testAccuracy(teacher, workspace: ws)
 
         let noise = noiseImages(seed: c.seed, run: r, count: c.noiseImages, pixels: arch.inputs)
-        var targets = Matrix(rows: c.noiseImages, cols: arch.outputs)
+        var targets = MatrixPool.shared.acquire(rows: c.noiseImages, cols: arch.outputs)
         Network.logits(teacher, inputs: noise.view, into: targets.mutablePointer, workspace: ws)
 
         let crossInit = Parameters.initialized(arch, seed: c.seed, run: partner)
@@ -83,7 +83,8 @@ public enum Reproduction {
                           onStep: { _, _ in onStep("run \(r) \(arm.rawValue)") })
             acc[arm.rawValue] = data.testAccuracy(student, workspace: ws)
         }
-        withExtendedLifetime(targets) {}
+        MatrixPool.shared.release(noise)
+        MatrixPool.shared.release(targets)
         return RunResult(run: r, partner: partner, accuracy: acc, seconds: monotonicSeconds() - t0)
     }
 }

@@ -154,16 +154,16 @@ func packA(_ a: GEMMOperand, rows: Range<Int>, depth: Range<Int>, into out: Unsa
                 dst += mr
             }
         } else {
-            // op(A)[i + r, k] = stored[i + r, k]: walk each row once, scatter with stride MR.
-            for r in 0..<mr {
-                if r < h {
-                    let src = v.row(i + r) + depth.lowerBound
-                    for p in 0..<kb { dst[p &* mr &+ r] = src[p] }
-                } else {
-                    for p in 0..<kb { dst[p &* mr &+ r] = 0 }
+            // op(A)[i + r, k] = stored[i + r, k]: read MR row streams in step, write the panel
+            // contiguously. (Walking one row at a time would scatter with stride MR, which the
+            // compiler turns into AVX-512 scatters: slow, especially on AMD.)
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: mr) { rowsPtr in
+                for r in 0..<mr { rowsPtr[r] = r < h ? v.row(i + r) + depth.lowerBound : zeroRow(kb) }
+                for p in 0..<kb {
+                    for r in 0..<mr { dst[r] = rowsPtr[r][p] }
+                    dst += mr
                 }
             }
-            dst += mr * kb
         }
         i += mr
     }
@@ -178,24 +178,27 @@ func packB(_ b: GEMMOperand, rows depth: Range<Int>, cols n: Int, into out: Unsa
     while j < n {
         let w = min(nr, n - j)
         if b.transposed {
-            // op(B)[k, j + c] = stored[j + c, k]: walk each stored row once, scatter with stride NR.
-            for c in 0..<nr {
-                if c < w {
-                    let src = v.row(j + c) + depth.lowerBound
-                    for p in 0..<kb { dst[p &* nr &+ c] = src[p] }
-                } else {
-                    for p in 0..<kb { dst[p &* nr &+ c] = 0 }
+            // op(B)[k, j + c] = stored[j + c, k]: read NR row streams in step, write contiguously.
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: nr) { rowsPtr in
+                for c in 0..<nr { rowsPtr[c] = c < w ? v.row(j + c) + depth.lowerBound : zeroRow(kb) }
+                for p in 0..<kb {
+                    let d = dst + p &* nr
+                    for c in 0..<nr { d[c] = rowsPtr[c][p] }
                 }
             }
         } else {
             // op(B)[k, j + c] = stored[k, j + c]: NR contiguous floats per k.
+            typealias V = GEMMTiling.Vector
+            let vw = V.scalarCount
             for p in 0..<kb {
                 let src = v.row(depth.lowerBound + p) + j
+                let d = dst + p &* nr
                 if w == nr {
-                    (dst + p &* nr).update(from: src, count: nr)
+                    UnsafeMutableRawPointer(d).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: V.self), as: V.self)
+                    UnsafeMutableRawPointer(d + vw).storeBytes(of: UnsafeRawPointer(src + vw).loadUnaligned(as: V.self), as: V.self)
                 } else {
-                    for c in 0..<w { dst[p &* nr &+ c] = src[c] }
-                    for c in w..<nr { dst[p &* nr &+ c] = 0 }
+                    for c in 0..<w { d[c] = src[c] }
+                    for c in w..<nr { d[c] = 0 }
                 }
             }
         }
@@ -244,3 +247,17 @@ func mergeTile(
         }
     }
 }
+
+/// A row of zeros at least `count` long (count ≤ kcMax: packing works on one K block at a
+/// time), standing in for the rows beyond an operand's edge.
+@inline(__always)
+func zeroRow(_ count: Int) -> UnsafePointer<Float> {
+    precondition(count <= GEMMTiling.kcMax)
+    return zeroRowStorage
+}
+
+nonisolated(unsafe) private let zeroRowStorage: UnsafePointer<Float> = {
+    let p = UnsafeMutablePointer<Float>.allocate(capacity: GEMMTiling.kcMax)
+    p.initialize(repeating: 0, count: GEMMTiling.kcMax)
+    return UnsafePointer(p)
+}()
