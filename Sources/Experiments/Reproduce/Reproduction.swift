@@ -65,7 +65,7 @@ public enum Reproduction {
             Trainer.train(&teacher, inputs: data.trainImages.view, objective: .crossEntropy(labels: labels.baseAddress!, subset: 0..<10),
                           epochs: c.teacherEpochs, batchSize: c.batch, adam: Adam(parameterCount: teacher.count, learningRate: c.learningRate),
                           shuffle: ShuffleSource(seed: c.seed, run: r, purpose: .teacherShuffle), workspace: ws,
-                          onStep: { _, _ in onStep("run \(r) teacher") })
+                          onStep: { _, _, _ in onStep("run \(r) teacher") })
         }
         acc[Arm.teacher.rawValue] = data.testAccuracy(teacher, workspace: ws)
 
@@ -80,7 +80,7 @@ public enum Reproduction {
             Trainer.train(&student, inputs: noise.view, objective: .kl(targets: targets.view, subset: subset),
                           epochs: c.studentEpochs, batchSize: c.batch, adam: Adam(parameterCount: student.count, learningRate: c.learningRate),
                           shuffle: ShuffleSource(seed: c.seed, run: r, purpose: .studentShuffle, substream: i * 1_000_000), workspace: ws,
-                          onStep: { _, _ in onStep("run \(r) \(arm.rawValue)") })
+                          onStep: { _, _, _ in onStep("run \(r) \(arm.rawValue)") })
             acc[arm.rawValue] = data.testAccuracy(student, workspace: ws)
         }
         MatrixPool.shared.release(noise)

@@ -160,11 +160,12 @@ public struct ShuffleSource: Sendable {
 public enum Trainer {
     /// Trains `p` for `epochs` passes over the rows of `inputs` [N × in], reshuffled every epoch,
     /// in minibatches of `batchSize` (the last one smaller when N is not a multiple), with a fresh
-    /// Adam. `onStep(step, loss)` is called after every optimizer step.
+    /// Adam. `onStep(step, loss, parameters)` is called after every optimizer step (step counts
+    /// from 1; the parameters are those after the step).
     public static func train(
         _ p: inout Parameters, inputs: MatrixView, objective: Objective,
         epochs: Int, batchSize: Int, adam: Adam, shuffle: ShuffleSource,
-        workspace ws: TrainingWorkspace, onStep: ((Int, Double) -> Void)? = nil
+        workspace ws: TrainingWorkspace, onStep: ((Int, Double, Parameters) -> Void)? = nil
     ) {
         precondition(batchSize > 0 && batchSize <= ws.capacity)
         var opt = adam
@@ -179,7 +180,7 @@ public enum Trainer {
                     let l = Network.gradient(p, inputs: inputs, rowIndex: idx.baseAddress! + start, rows: rows, objective: objective, workspace: ws)
                     opt.update(p.values.mutablePointer, gradient: ws.gradient.values.pointer, count: p.count)
                     step += 1
-                    onStep?(step, l)
+                    onStep?(step, l, p)
                     start += rows
                 }
             }
