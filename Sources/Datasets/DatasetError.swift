@@ -50,7 +50,7 @@ extension DatasetError: CustomStringConvertible {
         case .missingFile(let directory, let file):
             return "\(directory): missing \(file.compressedName) (or \(file.uncompressedName)); fetch the data with `\(DatasetKind.mnist.fetchCommand)` (add --fashion for Fashion-MNIST), or point --data DIR or SUBLIMINAL_DATA=DIR at a complete copy"
         case .unreadableFile(let error):
-            return "\(error) (fetch a fresh copy with `\(DatasetKind.mnist.fetchCommand)`)"
+            return "\(error); `\(DatasetKind.mnist.fetchCommand)` (with --fashion for Fashion-MNIST) fetches verified files"
         case .wrongImageFormat(let path, let type, let shape):
             return "\(path): expected MNIST images, unsigned bytes of shape [count, 28, 28], found \(type.specificationName)s of shape \(shape)"
         case .wrongLabelFormat(let path, let type, let shape):

@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// The protocol's input normalization: a pixel `p` in 0...255 becomes
 /// `Float((Float(p) / 255 - 0.5) / 0.5)`, computed in single precision, which lies in [-1, 1]
 /// (0 ↦ -1, 255 ↦ 1).
@@ -31,10 +34,32 @@ public enum PixelNormalization {
     }
 
     /// The normalized values of `pixels`, in order.
+    ///
+    /// Large arrays (a million pixels or more) are split across the processor's cores: the work
+    /// is mostly writing four bytes per pixel to fresh memory.
     public static func normalize(_ pixels: [UInt8]) -> [Float] {
         [Float](unsafeUninitializedCapacity: pixels.count) { output, initialized in
-            pixels.withUnsafeBufferPointer { normalize($0, into: output) }
+            pixels.withUnsafeBufferPointer { input in
+                let parts = input.count >= 1 << 20 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+                if parts == 1 {
+                    normalize(input, into: output)
+                    return
+                }
+                let buffers = SendableBuffers(input: input, output: output)
+                let chunk = (input.count + parts - 1) / parts
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let range = min(part * chunk, buffers.input.count) ..< min((part + 1) * chunk, buffers.input.count)
+                    normalize(UnsafeBufferPointer(rebasing: buffers.input[range]),
+                              into: UnsafeMutableBufferPointer(rebasing: buffers.output[range]))
+                }
+            }
             initialized = pixels.count
         }
     }
+}
+
+/// Buffers shared by the threads of one normalization, each writing its own part of `output`.
+private struct SendableBuffers: @unchecked Sendable {
+    let input: UnsafeBufferPointer<UInt8>
+    let output: UnsafeMutableBufferPointer<Float>
 }

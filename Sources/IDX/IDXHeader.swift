@@ -112,8 +112,8 @@ extension IDXHeader {
         return .success(count)
     }
 
-    /// Decodes and validates a header whose magic number is `prefix` and whose dimensions are
-    /// the `4 * prefix[3]` bytes of `dimensions`.
+    /// Decodes and validates a header from its type code (the third byte of the magic number)
+    /// and its big-endian dimension sizes (4 bytes per dimension).
     static func decode(
         typeCode: UInt8, dimensions: UnsafeRawBufferPointer, path: String
     ) throws -> IDXHeader {
