@@ -40,7 +40,7 @@ public func gemm(
     let kc = (k + kBlocks - 1) / kBlocks
     let mr = GEMMTiling.mr, nr = GEMMTiling.nr
     let nPanels = (n + nr - 1) / nr
-    workspace.reserve(packedA: GEMMTiling.mcMax * kc, packedB: nPanels * nr * kc)
+    workspace.reserve(packedA: a.transposed ? GEMMTiling.mcMax * kc : 0, packedB: nPanels * nr * kc)
     let packedA = workspace.packedA, packedB = workspace.packedB, tile = workspace.tile
 
     var p0 = 0
@@ -48,23 +48,41 @@ public func gemm(
         let kb = min(kc, k - p0)
         let first = p0 == 0, last = p0 + kb == k
         packB(b, rows: p0..<(p0 + kb), cols: n, into: packedB)
-        var i0 = 0
-        while i0 < m {
-            let mb = min(GEMMTiling.mcMax, m - i0)
-            packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA)
-            let mPanels = (mb + mr - 1) / mr
-            for jp in 0..<nPanels {
-                let j = jp * nr
-                let bPanel = packedB + jp * nr * kb
-                for ip in 0..<mPanels {
-                    let i = i0 + ip * mr
-                    runMicroKernel(kc: kb, a: packedA + ip * mr * kb, b: bPanel, tile: tile)
-                    mergeTile(tile, into: c, ldc: ldc, row: i, col: j,
-                              rows: min(mr, m - i), cols: min(nr, n - j),
+        if a.transposed {
+            var i0 = 0
+            while i0 < m {
+                let mb = min(GEMMTiling.mcMax, m - i0)
+                packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA)
+                let mPanels = (mb + mr - 1) / mr
+                for jp in 0..<nPanels {
+                    let j = jp * nr
+                    let bPanel = packedB + jp * nr * kb
+                    for ip in 0..<mPanels {
+                        let i = i0 + ip * mr
+                        runMicroKernel(kc: kb, a: packedA + ip * mr * kb, b: bPanel, tile: tile)
+                        mergeTile(tile, into: c, ldc: ldc, row: i, col: j,
+                                  rows: min(mr, m - i), cols: min(nr, n - j),
+                                  accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
+                    }
+                }
+                i0 += mb
+            }
+        } else {
+            // Plain A: no packing. Each MR-row strip of A (MR × kb floats) stays in L1 while
+            // the packed B panels stream through from L2.
+            let rowPointers = workspace.rowPointers
+            var i = 0
+            while i < m {
+                let h = min(mr, m - i)
+                for r in 0..<mr { rowPointers[r] = r < h ? a.view.row(i + r) + p0 : zeroRow(kb) }
+                for jp in 0..<nPanels {
+                    let j = jp * nr
+                    runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: packedB + jp * nr * kb, tile: tile)
+                    mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
                               accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
                 }
+                i += mr
             }
-            i0 += mb
         }
         p0 += kb
     }
@@ -105,6 +123,15 @@ func runMicroKernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, t
     #endif
 }
 
+@inline(__always)
+func runMicroKernel(kc: Int, rows: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+    #if SUBLIMINAL_AVX512
+    microKernel12Rows(SIMD16<Float>.self, kc: kc, rows: rows, b: b, tile: tile)
+    #else
+    microKernel6Rows(SIMD8<Float>.self, kc: kc, rows: rows, b: b, tile: tile)
+    #endif
+}
+
 /// Scratch memory for `gemm`'s packed panels. One per thread; reuse it across calls.
 public final class GEMMWorkspace: @unchecked Sendable {
     private(set) var packedA: UnsafeMutablePointer<Float>
@@ -112,8 +139,10 @@ public final class GEMMWorkspace: @unchecked Sendable {
     private var capacityA: Int
     private var capacityB: Int
     let tile: UnsafeMutablePointer<Float>
+    let rowPointers: UnsafeMutablePointer<UnsafePointer<Float>>
 
     public init() {
+        rowPointers = .allocate(capacity: GEMMTiling.mr)
         capacityA = 0
         capacityB = 0
         packedA = Self.allocate(1)
@@ -125,6 +154,7 @@ public final class GEMMWorkspace: @unchecked Sendable {
         packedA.deallocate()
         packedB.deallocate()
         tile.deallocate()
+        rowPointers.deallocate()
     }
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
