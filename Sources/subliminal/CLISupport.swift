@@ -13,7 +13,7 @@ struct DataOptions: ParsableArguments {
             valueName: "dir"))
     var data: String?
 
-    @Option(help: "The data set: mnist or fashion-mnist (sets the default directory and the checksums).")
+    @Option(help: "Which data set the files are (sets the default directory and the checksums).")
     var dataset: DatasetKind = .mnist
 
     /// The data directory: `--data`, else `$SUBLIMINAL_DATA`, else `./data/<dataset>`.
