@@ -342,7 +342,8 @@ public enum DoubleGEMM {
     /// Packed B of one K block is kept at most this many Doubles (≈ 0.75 MB, half an L2).
     static let packedBudget = 98_304
 
-    static func packedCapacity(maxN: Int) -> Int {
+    /// Doubles the `packed` buffer of `multiply` needs for products with up to `maxN` columns.
+    public static func packedCapacity(maxN: Int) -> Int {
         let npad = (maxN + nr - 1) / nr * nr
         return max(packedBudget, npad * 64)
     }
@@ -353,6 +354,7 @@ public enum DoubleGEMM {
         return min(k, kc)
     }
 
+    /// `packed` must hold `packedCapacity(maxN: n)` Doubles.
     public static func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                                 c: UnsafeMutablePointer<Double>, ldc: Int, accumulate: Bool, packed: UnsafeMutablePointer<Double>) {
         if m == 0 || n == 0 { return }

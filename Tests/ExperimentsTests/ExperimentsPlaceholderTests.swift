@@ -1,3 +1,0 @@
-import Testing
-@testable import Experiments
-@Test func placeholderExperiments() { #expect(Bool(true)) }
