@@ -35,7 +35,7 @@ struct TheoremCommand: ParsableCommand {
     var studentBatch: Int = 1024
 
     @Option(name: .customLong("student-lr"), help: "The student's step size η (plain gradient descent, one step).")
-    var studentLR: Double = 1
+    var studentLR: Double = 0.1
 
     @Option(help: "Imitation losses, comma-separated, among kl_aux, kl_all, se_aux, se_all.")
     var losses: String = "kl_aux,kl_all,se_aux,se_all"

@@ -12,6 +12,9 @@ public struct SingleStepRecord: Codable, Sendable, Equatable {
     public var inner: Double
     /// Δθ_S · Δθ_T / (‖Δθ_S‖ ‖Δθ_T‖).
     public var cosine: Double
+    /// The cosine split by layer: layer l's weights and biases' share of Δθ_S · Δθ_T, divided by
+    /// ‖Δθ_S‖ ‖Δθ_T‖ (sums to `cosine`). Shows where the (mis)alignment lives.
+    public var cosineByLayer: [Double]
     public var studentStepNorm: Double
     public var teacherStepNorm: Double
     /// The student's imitation loss before its step (0 for same-init students up to the teacher's move).
@@ -231,11 +234,16 @@ public enum SingleStep {
                     }
                     let inner = DoubleVector.dot(deltaS.pointer, deltaT.pointer, count: P)
                     let sNorm = DoubleVector.dot(deltaS.pointer, deltaS.pointer, count: P).squareRoot()
+                    let byLayer = zip(arch.layers, arch.offsets).map { l, o -> Double in
+                        let n = l.inFeatures * l.outFeatures + l.outFeatures
+                        let d = DoubleVector.dot(deltaS.pointer + o.weight, deltaT.pointer + o.weight, count: n)
+                        return sNorm > 0 && tNorm > 0 ? d / (sNorm * tNorm) : 0
+                    }
                     let after = teacherLoss(thetaS.pointer, batch: batch, gradient: nil, workspace: batchWS)
                     let firstOrder = DoubleVector.dot(startGradient.pointer, deltaS.pointer, count: P)
                     records.append(SingleStepRecord(
                         run: r, partner: partner, epsilon: eps, loss: loss, initKind: initKind,
-                        inner: inner, cosine: sNorm > 0 && tNorm > 0 ? inner / (sNorm * tNorm) : 0,
+                        inner: inner, cosine: sNorm > 0 && tNorm > 0 ? inner / (sNorm * tNorm) : 0, cosineByLayer: byLayer,
                         studentStepNorm: sNorm, teacherStepNorm: tNorm, imitationLoss: imitationLoss,
                         teacherLossBefore: startLoss, teacherLossAfter: after, teacherLossChangeFirstOrder: firstOrder,
                         predictedInner: same ? eta * eps * eps * limits[li].quadraticForm : nil))

@@ -56,7 +56,7 @@ public struct TheoremConfig: Codable, Hashable, Sendable {
     /// set of `reproduce`, from the stream (seed, r, noiseImages).
     public var studentBatch: Int = 1024
     /// The student's step size η (one plain gradient step on the imitation loss).
-    public var studentLearningRate: Double = 1
+    public var studentLearningRate: Double = 0.1
     public var losses: [ImitationLoss] = ImitationLoss.allCases
     /// Runs of the multi-step tracking (0: none).
     public var trackRuns: Int = 4
@@ -83,18 +83,18 @@ public struct TheoremConfig: Codable, Hashable, Sendable {
     /// Checks every knob against the training-set size; the message says which one and what is allowed.
     public func validate(trainExamples: Int = 60_000) throws {
         func fail(_ s: String) -> ConfigurationError { ConfigurationError(message: s) }
-        guard runs >= 2 && runs <= 100_000 else { throw fail("runs must be in 2...100000 (the cross-init students start from another run's initialization), got \(runs)") }
-        guard !epsilons.isEmpty && epsilons.count <= 64 else { throw fail("epsilons must list 1 to 64 step sizes, got \(epsilons.count)") }
-        for e in epsilons where !(e > 0 && e.isFinite && e <= 100) { throw fail("every epsilon must be in (0, 100], got \(e)") }
-        guard Set(epsilons).count == epsilons.count else { throw fail("epsilons must be distinct, got \(epsilons)") }
-        guard teacherBatch >= 1 && teacherBatch <= trainExamples else { throw fail("teacher-batch must be in 1...\(trainExamples) (the training images), got \(teacherBatch)") }
-        guard studentBatch >= 1 && studentBatch <= 1_000_000 else { throw fail("student-batch must be in 1...1000000, got \(studentBatch)") }
+        guard runs >= 2 && runs <= 100_000 else { throw fail("--runs must be in 2...100000 (the cross-init students start from another run's initialization), got \(runs)") }
+        guard !epsilons.isEmpty && epsilons.count <= 64 else { throw fail("--epsilons must list 1 to 64 step sizes, got \(epsilons.count)") }
+        for e in epsilons where !(e > 0 && e.isFinite && e <= 100) { throw fail("every --epsilons value must be in (0, 100], got \(e)") }
+        guard Set(epsilons).count == epsilons.count else { throw fail("--epsilons must be distinct, got \(epsilons)") }
+        guard teacherBatch >= 1 && teacherBatch <= trainExamples else { throw fail("--teacher-batch must be in 1...\(trainExamples) (the training images), got \(teacherBatch)") }
+        guard studentBatch >= 1 && studentBatch <= 1_000_000 else { throw fail("--student-batch must be in 1...1000000, got \(studentBatch)") }
         guard studentLearningRate > 0 && studentLearningRate.isFinite && studentLearningRate <= 1e6 else {
-            throw fail("student-lr must be in (0, 1e6], got \(studentLearningRate)")
+            throw fail("--student-lr must be in (0, 1e6], got \(studentLearningRate)")
         }
-        guard !losses.isEmpty && Set(losses).count == losses.count else { throw fail("losses must list distinct losses among \(ImitationLoss.allCases.map(\.rawValue).joined(separator: ", "))") }
-        guard trackRuns >= 0 && trackRuns <= runs else { throw fail("track-runs must be in 0...\(runs) (--runs), got \(trackRuns)") }
-        guard trackEvery >= 1 && trackEvery <= 100_000 else { throw fail("track-every must be in 1...100000, got \(trackEvery)") }
+        guard !losses.isEmpty && Set(losses).count == losses.count else { throw fail("--losses must list distinct losses among \(ImitationLoss.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard trackRuns >= 0 && trackRuns <= runs else { throw fail("--track-runs must be in 0...\(runs) (--runs), got \(trackRuns)") }
+        guard trackEvery >= 1 && trackEvery <= 100_000 else { throw fail("--track-every must be in 1...100000, got \(trackEvery)") }
         guard aux >= 1 && aux <= 1000 else { throw fail("aux must be in 1...1000, got \(aux)") }
     }
 }

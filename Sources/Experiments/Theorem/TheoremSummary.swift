@@ -10,6 +10,8 @@ public struct SingleStepCell: Codable, Sendable {
     public var innerSigns: SignCount
     public var inner: Distribution
     public var cosine: Distribution
+    /// Each layer's share of the cosine (see `SingleStepRecord.cosineByLayer`), over runs.
+    public var cosineByLayer: [Distribution]
     /// ΔL_T = L_T(after) − L_T(before), and how many runs saw it go down (strictly).
     public var teacherLossChange: Distribution
     public var teacherLossDecreased: Int
@@ -134,6 +136,7 @@ public struct TheoremSummary: Codable, Sendable {
                     cells.append(SingleStepCell(
                         epsilon: eps, loss: loss, initKind: initKind,
                         innerSigns: SignCount(rs.map(\.inner)), inner: Distribution(rs.map(\.inner)), cosine: Distribution(rs.map(\.cosine)),
+                        cosineByLayer: (0..<config.architecture.layerCount).map { l in Distribution(rs.map { $0.cosineByLayer[l] }) },
                         teacherLossChange: Distribution(changes), teacherLossDecreased: changes.filter { $0 < 0 }.count,
                         fractionTeacherLossDecreased: rs.isEmpty ? 0 : Double(changes.filter { $0 < 0 }.count) / Double(rs.count),
                         teacherLossChangeFirstOrder: Distribution(rs.map(\.teacherLossChangeFirstOrder)),
@@ -226,12 +229,14 @@ public struct TheoremSummary: Codable, Sendable {
     // MARK: - CSV
 
     public var singleStepCSV: String {
-        var lines = ["run,partner,epsilon,loss,init,inner,cosine,student_step_norm,teacher_step_norm,imitation_loss,lt_before,lt_after,lt_change,lt_change_first_order,predicted_inner"]
+        let layers = (1...config.architecture.layerCount).map { "cosine_layer\($0)" }.joined(separator: ",")
+        var lines = ["run,partner,epsilon,loss,init,inner,cosine,\(layers),student_step_norm,teacher_step_norm,imitation_loss,lt_before,lt_after,lt_change,lt_change_first_order,predicted_inner"]
         for r in singleStepRuns {
             for x in r.records {
-                lines.append([String(x.run), String(x.partner), "\(x.epsilon)", x.loss.rawValue, x.initKind.rawValue, "\(x.inner)", "\(x.cosine)",
-                              "\(x.studentStepNorm)", "\(x.teacherStepNorm)", "\(x.imitationLoss)", "\(x.teacherLossBefore)", "\(x.teacherLossAfter)",
-                              "\(x.teacherLossChange)", "\(x.teacherLossChangeFirstOrder)", x.predictedInner.map { "\($0)" } ?? ""].joined(separator: ","))
+                let head = [String(x.run), String(x.partner), "\(x.epsilon)", x.loss.rawValue, x.initKind.rawValue, "\(x.inner)", "\(x.cosine)"]
+                let tail = ["\(x.studentStepNorm)", "\(x.teacherStepNorm)", "\(x.imitationLoss)", "\(x.teacherLossBefore)", "\(x.teacherLossAfter)",
+                            "\(x.teacherLossChange)", "\(x.teacherLossChangeFirstOrder)", x.predictedInner.map { "\($0)" } ?? ""]
+                lines.append((head + x.cosineByLayer.map { "\($0)" } + tail).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -310,14 +315,14 @@ public struct TheoremSummary: Codable, Sendable {
                                            points: config.epsilons.sorted().compactMap { e in
                                                cell(e, loss, .same)?.innerOverPrediction.map { LineChart.Point(x: e, y: $0.median, low: $0.p05, high: $0.p95) }
                                            })
-                      }, logX: true, referenceLines: [.init(y: 1, label: "first order exact")], legend: .topLeft),
+                      }, logX: true, referenceLines: [.init(y: 1, label: "first order exact")], legend: .bottomLeft),
             LineChart(title: "|ΔL_T| (median), same init", xLabel: "teacher step ε", yLabel: "log10 |L_T after − before|",
                       series: config.losses.map { loss in
                           LineChart.Series(name: loss.title, color: loss.color,
                                            points: config.epsilons.sorted().compactMap { e in
                                                cell(e, loss, .same).map { LineChart.Point(x: e, y: log10(max(abs($0.teacherLossChange.median), 1e-300))) }
                                            })
-                      }, logX: true, legend: .topLeft),
+                      }, logX: true, legend: .bottomRight),
         ]
         return LineChart.grid(charts, columns: 2, title: "How well the first-order (linearized) picture predicts the step")
     }
@@ -332,11 +337,14 @@ public struct TheoremSummary: Codable, Sendable {
                                  }, dash: s.initKind == .same ? nil : "6,4", markers: false)
             }
         }
-        let cos = LineChart(title: "cos(θ_S − θ_S(0), θ_T − θ0)", xLabel: "student step", yLabel: "cosine", series: series(\.cosine), legend: .none)
+        let steps = 0...Double(max(t.curves.map(\.step).max() ?? 1, 1))
+        let cos = LineChart(title: "cos(θ_S − θ_S(0), θ_T − θ0)", xLabel: "student step", yLabel: "cosine", series: series(\.cosine),
+                            xRange: steps, legend: .none)
         let acc = LineChart(title: "MNIST test accuracy", xLabel: "student step", yLabel: "accuracy", series: series { $0.testAccuracy },
-                            yRange: 0...1, referenceLines: [.init(y: t.teacherAccuracy.mean, label: "teacher"), .init(y: 0.1, label: "chance")], legend: .none)
+                            xRange: steps, yRange: 0...1, referenceLines: [.init(y: t.teacherAccuracy.mean, label: "teacher"), .init(y: 0.1, label: "chance")],
+                            legend: .none)
         let loss = LineChart(title: "L_T on the test set (CE, logits 0-9)", xLabel: "student step", yLabel: "cross-entropy", series: series { $0.testLoss },
-                             referenceLines: [.init(y: log(10), label: "log 10")], legend: .none)
+                             xRange: steps, referenceLines: [.init(y: log(10), label: "log 10")], legend: .none)
         return LineChart.grid([cos, acc, loss], columns: 3, title: "Multi-step distillation on noise (paper protocol, \(t.runs.count) runs: mean, band = min-max)",
                               panelWidth: 420, sharedLegend: series { $0.testAccuracy })
     }
