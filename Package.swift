@@ -22,7 +22,13 @@ func hostCPUFlags() -> Set<String> {
     return []
 }
 
-var kernelSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+// The engine and the experiments are compiled with optimization even in debug builds: an
+// unoptimized SGEMM is ~100x slower, which would make `swift test` (which builds debug) take
+// hours for the end-to-end tests. Debug builds keep assertions and -enable-testing.
+var kernelSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"]),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
+]
 #if arch(x86_64)
 if !portable {
     kernelSettings.append(.unsafeFlags(["-target-cpu", "native"]))
@@ -74,6 +80,6 @@ let package = Package(
         .testTarget(name: "IDXTests", dependencies: ["IDX"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
         .testTarget(name: "MLPTests", dependencies: ["MLP"], swiftSettings: kernelSettings),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Datasets", "MLP"]),
     ]
 )

@@ -38,8 +38,7 @@ public enum Reproduction {
     public static func noiseImages(seed: UInt64, run: Int, count: Int, pixels: Int) -> Matrix {
         var m = MatrixPool.shared.acquire(rows: count, cols: pixels)
         var rng = RandomStream(seed: seed, run: run, purpose: .noiseImages)
-        let p = m.mutablePointer
-        for i in 0..<(count * pixels) { p[i] = rng.nextSignedUnitFloat() }
+        rng.fillSignedUnitFloats(m.mutablePointer, count: count * pixels)
         return m
     }
 

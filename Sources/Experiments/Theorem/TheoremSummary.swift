@@ -316,13 +316,13 @@ public struct TheoremSummary: Codable, Sendable {
                                                cell(e, loss, .same)?.innerOverPrediction.map { LineChart.Point(x: e, y: $0.median, low: $0.p05, high: $0.p95) }
                                            })
                       }, logX: true, referenceLines: [.init(y: 1, label: "first order exact")], legend: .bottomLeft),
-            LineChart(title: "|ΔL_T| (median), same init", xLabel: "teacher step ε", yLabel: "log10 |L_T after − before|",
+            LineChart(title: "|ΔL_T| (median), same init (colors as left)", xLabel: "teacher step ε", yLabel: "log10 |L_T after − before|",
                       series: config.losses.map { loss in
                           LineChart.Series(name: loss.title, color: loss.color,
                                            points: config.epsilons.sorted().compactMap { e in
                                                cell(e, loss, .same).map { LineChart.Point(x: e, y: log10(max(abs($0.teacherLossChange.median), 1e-300))) }
                                            })
-                      }, logX: true, legend: .bottomRight),
+                      }, logX: true, legend: .none),
         ]
         return LineChart.grid(charts, columns: 2, title: "How well the first-order (linearized) picture predicts the step")
     }

@@ -117,18 +117,18 @@ public enum GEMMTiling {
 @inline(__always)
 func runMicroKernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
     #if SUBLIMINAL_AVX512
-    microKernel12(SIMD16<Float>.self, kc: kc, a: a, b: b, tile: tile)
+    microKernel12(kc: kc, a: a, b: b, tile: tile)
     #else
-    microKernel6(SIMD8<Float>.self, kc: kc, a: a, b: b, tile: tile)
+    microKernel6(kc: kc, a: a, b: b, tile: tile)
     #endif
 }
 
 @inline(__always)
 func runMicroKernel(kc: Int, rows: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
     #if SUBLIMINAL_AVX512
-    microKernel12Rows(SIMD16<Float>.self, kc: kc, rows: rows, b: b, tile: tile)
+    microKernel12Rows(kc: kc, rows: rows, b: b, tile: tile)
     #else
-    microKernel6Rows(SIMD8<Float>.self, kc: kc, rows: rows, b: b, tile: tile)
+    microKernel6Rows(kc: kc, rows: rows, b: b, tile: tile)
     #endif
 }
 

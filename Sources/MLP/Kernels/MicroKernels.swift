@@ -16,7 +16,8 @@ public func fusedMultiplyAdd<V: SIMD>(_ c: inout V, _ a: V, _ b: V) where V.Scal
 /// steps of packed A (`12` floats per step) and packed B (`2·V.scalarCount` floats per step).
 /// Writes the raw sums to `tile` (row-major, leading dimension `2·V.scalarCount`).
 @inline(__always)
-func microKernel12<V: SIMD>(_ v: V.Type, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+func microKernel12(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+    typealias V = GEMMTiling.Vector
     let w = V.scalarCount
     var c00 = V(), c01 = V(); var c10 = V(), c11 = V(); var c20 = V(), c21 = V(); var c30 = V(), c31 = V(); var c40 = V(), c41 = V(); var c50 = V(), c51 = V(); var c60 = V(), c61 = V(); var c70 = V(), c71 = V(); var c80 = V(), c81 = V(); var c90 = V(), c91 = V(); var c100 = V(), c101 = V(); var c110 = V(), c111 = V()
     var ap = a, bp = b
@@ -55,7 +56,8 @@ func microKernel12<V: SIMD>(_ v: V.Type, kc: Int, a: UnsafePointer<Float>, b: Un
 /// steps of packed A (`6` floats per step) and packed B (`2·V.scalarCount` floats per step).
 /// Writes the raw sums to `tile` (row-major, leading dimension `2·V.scalarCount`).
 @inline(__always)
-func microKernel6<V: SIMD>(_ v: V.Type, kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+func microKernel6(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+    typealias V = GEMMTiling.Vector
     let w = V.scalarCount
     var c00 = V(), c01 = V(); var c10 = V(), c11 = V(); var c20 = V(), c21 = V(); var c30 = V(), c31 = V(); var c40 = V(), c41 = V(); var c50 = V(), c51 = V()
     var ap = a, bp = b
@@ -89,7 +91,8 @@ func store<V: SIMD>(_ lo: V, _ hi: V, at p: UnsafeMutablePointer<Float>) where V
 /// pointers (k contiguous in each) instead of from a packed panel: for a plain (untransposed)
 /// A, this saves the packing pass, which interleaves rows and cannot be vectorized cheaply.
 @inline(__always)
-func microKernel12Rows<V: SIMD>(_ v: V.Type, kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+func microKernel12Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+    typealias V = GEMMTiling.Vector
     let w = V.scalarCount
     let a0 = a[0]; let a1 = a[1]; let a2 = a[2]; let a3 = a[3]; let a4 = a[4]; let a5 = a[5]; let a6 = a[6]; let a7 = a[7]; let a8 = a[8]; let a9 = a[9]; let a10 = a[10]; let a11 = a[11]
     var c00 = V(), c01 = V(); var c10 = V(), c11 = V(); var c20 = V(), c21 = V(); var c30 = V(), c31 = V(); var c40 = V(), c41 = V(); var c50 = V(), c51 = V(); var c60 = V(), c61 = V(); var c70 = V(), c71 = V(); var c80 = V(), c81 = V(); var c90 = V(), c91 = V(); var c100 = V(), c101 = V(); var c110 = V(), c111 = V()
@@ -130,7 +133,8 @@ func microKernel12Rows<V: SIMD>(_ v: V.Type, kc: Int, rows a: UnsafePointer<Unsa
 /// pointers (k contiguous in each) instead of from a packed panel: for a plain (untransposed)
 /// A, this saves the packing pass, which interleaves rows and cannot be vectorized cheaply.
 @inline(__always)
-func microKernel6Rows<V: SIMD>(_ v: V.Type, kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+func microKernel6Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+    typealias V = GEMMTiling.Vector
     let w = V.scalarCount
     let a0 = a[0]; let a1 = a[1]; let a2 = a[2]; let a3 = a[3]; let a4 = a[4]; let a5 = a[5]
     var c00 = V(), c01 = V(); var c10 = V(), c11 = V(); var c20 = V(), c21 = V(); var c30 = V(), c31 = V(); var c40 = V(), c41 = V(); var c50 = V(), c51 = V()

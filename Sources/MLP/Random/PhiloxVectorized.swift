@@ -1,0 +1,49 @@
+extension Philox4x32 {
+    /// Sixteen consecutive blocks (counters c0 + 0…15, the other counter words shared) at once,
+    /// lane by lane identical to `block(counter:key:)`: words[w][lane] is word w of block c0+lane.
+    @inlinable
+    public static func blocks16(c0: UInt32, c1: UInt32, c2: UInt32, c3: UInt32, key: SIMD2<UInt32>)
+        -> (SIMD16<UInt32>, SIMD16<UInt32>, SIMD16<UInt32>, SIMD16<UInt32>) {
+        let lanes = SIMD16<UInt32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        var x0 = SIMD16<UInt32>(repeating: c0) &+ lanes
+        var x1 = SIMD16<UInt32>(repeating: c1), x2 = SIMD16<UInt32>(repeating: c2), x3 = SIMD16<UInt32>(repeating: c3)
+        var k0 = key[0], k1 = key[1]
+        for round in 0..<10 {
+            if round > 0 { k0 &+= w0; k1 &+= w1 }
+            let p0 = SIMD16<UInt64>(truncatingIfNeeded: x0) &* UInt64(m0)
+            let p1 = SIMD16<UInt64>(truncatingIfNeeded: x2) &* UInt64(m1)
+            let y0 = SIMD16<UInt32>(truncatingIfNeeded: p1 &>> 32) ^ x1 ^ SIMD16(repeating: k0)
+            let y1 = SIMD16<UInt32>(truncatingIfNeeded: p1)
+            let y2 = SIMD16<UInt32>(truncatingIfNeeded: p0 &>> 32) ^ x3 ^ SIMD16(repeating: k1)
+            let y3 = SIMD16<UInt32>(truncatingIfNeeded: p0)
+            x0 = y0; x1 = y1; x2 = y2; x3 = y3
+        }
+        return (x0, x1, x2, x3)
+    }
+}
+
+extension RandomStream {
+    /// Fills `out[0..<count]` with the next `count` values of `nextSignedUnitFloat()`, bit for
+    /// bit, sixteen Philox blocks at a time. Noise sets are 47 million values per run: the
+    /// vectorized generator makes them cost a few percent of what the scalar one does.
+    public mutating func fillSignedUnitFloats(_ out: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        // Drain the current block first so that the rest starts on a block boundary.
+        while i < count && used < 4 { out[i] = nextSignedUnitFloat(); i += 1 }
+        let key = SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
+        while count - i >= 64 {
+            precondition(blockIndex <= UInt32.max - 16, "RandomStream exhausted (2^34 values)")
+            let (w0, w1, w2, w3) = Philox4x32.blocks16(c0: blockIndex, c1: substream, c2: run, c3: purpose.rawValue, key: key)
+            blockIndex &+= 16
+            let scale: Float = 0x1p-24
+            let f0 = SIMD16<Float>(w0 &>> 8) * scale * 2 - 1, f1 = SIMD16<Float>(w1 &>> 8) * scale * 2 - 1
+            let f2 = SIMD16<Float>(w2 &>> 8) * scale * 2 - 1, f3 = SIMD16<Float>(w3 &>> 8) * scale * 2 - 1
+            let o = out + i
+            for l in 0..<16 {
+                o[4 &* l] = f0[l]; o[4 &* l &+ 1] = f1[l]; o[4 &* l &+ 2] = f2[l]; o[4 &* l &+ 3] = f3[l]
+            }
+            i += 64
+        }
+        while i < count { out[i] = nextSignedUnitFloat(); i += 1 }
+    }
+}
