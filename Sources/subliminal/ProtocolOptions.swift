@@ -27,11 +27,29 @@ struct ProtocolOptions: ParsableArguments {
     @Option(name: .customLong("student-epochs"), help: "Student epochs over the run's noise images.")
     var studentEpochs: Int = 5
 
-    @Option(help: "Hidden layer widths, comma-separated.")
+    @Option(help: "Hidden layer widths, separated by commas or x (256,256 or 256x256).")
     var hidden: String = "256,256"
 
-    @Option(name: .customLong("noise-images"), help: "Noise images per run (one fixed set per run).")
+    @Option(help: "Number of hidden layers, each as wide as the first --hidden width (default: as many as --hidden lists).")
+    var depth: Int?
+
+    @Option(name: [.customLong("noise-images"), .customLong("noise-set")], help: "Student input images per run (one fixed set per run).")
     var noiseImages: Int = 60_000
+
+    @Option(name: .customLong("init-noise"), help: "σ: the same-init students start from θ0 + σ·Normal(0, 1/fan_in) on every weight (biases stay 0).")
+    var initNoise: String = "0"
+
+    @Option(help: "What the students see: uniform (the paper), gaussian (std 1/√3, not clipped), shuffled-pixels, mnist, fashion.")
+    var inputs: String = "uniform"
+
+    @Option(help: "Student imitation loss: kl (the paper) or mse (on the raw logits).")
+    var loss: String = "kl"
+
+    @Option(help: "The teacher's task and the test set: mnist or fashion.")
+    var dataset: String = "mnist"
+
+    @Option(help: "Distillation generations: generation g imitates generation g − 1 (1: the paper).")
+    var chain: Int = 1
 
     func config() throws -> ProtocolConfig {
         var c = ProtocolConfig()
@@ -42,13 +60,24 @@ struct ProtocolOptions: ParsableArguments {
         c.batch = batch
         c.teacherEpochs = teacherEpochs
         c.studentEpochs = studentEpochs
-        let widths = hidden.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let separator: Character = hidden.contains("x") ? "x" : ","
+        let widths = hidden.split(separator: separator, omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !widths.isEmpty, widths.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--hidden must be comma-separated positive integers, e.g. 256,256; got '\(hidden)'")
+            throw ValidationError("--hidden must be positive integers separated by commas or x, e.g. 256,256 or 256x256; got '\(hidden)'")
         }
         c.hidden = widths.map { $0! }
         c.noiseImages = noiseImages
-        do { try c.validate() } catch let e as ConfigurationError { throw ValidationError(e.message) }
+        c.chain = chain
+        do {
+            if let depth { try Knob.depth.set(String(depth), in: &c) }
+            try Knob.initNoise.set(initNoise, in: &c)
+            try Knob.inputs.set(inputs, in: &c)
+            try Knob.loss.set(loss, in: &c)
+            try Knob.dataset.set(dataset, in: &c)
+            try c.validate()
+        } catch let e as ConfigurationError {
+            throw ValidationError("--" + e.message)
+        }
         return c
     }
 }

@@ -20,8 +20,7 @@ struct ReproduceCommand: ParsableCommand {
     @OptionGroup var protocolOptions: ProtocolOptions
     @OptionGroup var threadOptions: ThreadOptions
 
-    @Option(help: "Directory holding the four MNIST files (default: $SUBLIMINAL_DATA, else data/mnist).")
-    var data: String?
+    @OptionGroup var dataOptions: ProtocolDataOptions
 
     @Option(help: "Output directory.")
     var out: String = "results/reproduce"
@@ -37,16 +36,11 @@ struct ReproduceCommand: ParsableCommand {
 
     func run() throws {
         let config = try protocolOptions.config()
-        let directory = try DataLocation.resolve(data)
-        let dataset = try MNISTDataset.load(from: directory)
-        var checksums: [String: String] = [:]
-        for file in MNISTFile.allCases {
-            let url = try MNISTDataset.locate(file, in: directory)
-            checksums[url.lastPathComponent] = try sha256Hex(ofFileAt: url)
-        }
+        let (data, checksums) = try dataOptions.load(config.requiredDatasets)
+        do { try data.check(config) } catch let e as ConfigurationError { throw CLIError(e.message) }
         let job = ReproduceJob(config: config, threads: threadOptions.resolved,
                                outputDirectory: URL(fileURLWithPath: out, isDirectory: true), resume: resume, quiet: quiet || json)
-        let summary = try job.execute(data: ExperimentData(dataset), dataChecksums: checksums)
+        let summary = try job.execute(data: data, dataChecksums: checksums)
         if json {
             print(summary.json)
         } else {

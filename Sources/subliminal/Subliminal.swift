@@ -13,7 +13,7 @@ struct Subliminal: ParsableCommand {
             Figure 10b). Start with `subliminal reproduce`.
             """,
         version: SubliminalVersion.string,
-        subcommands: [ReproduceCommand.self, TheoremCommand.self, BenchCommand.self, DataCommand.self]
+        subcommands: [ReproduceCommand.self, TheoremCommand.self, SweepCommand.self, BenchCommand.self, DataCommand.self]
     )
 }
 

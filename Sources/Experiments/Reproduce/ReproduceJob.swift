@@ -36,7 +36,14 @@ public struct ReproduceJob {
     /// Runs the reproduction; `dataChecksums` (file name → SHA-256) go into the log header and
     /// the summary, so that a resume on different data is refused.
     public func execute(data: ExperimentData, dataChecksums: [String: String]) throws -> ReproductionSummary {
+        try execute(data: ProtocolData([config.dataset: data]), dataChecksums: dataChecksums)
+    }
+
+    /// The same with every data set the configuration reads (its task, and the source of real-image inputs).
+    public func execute(data sets: ProtocolData, dataChecksums: [String: String]) throws -> ReproductionSummary {
         try config.validate()
+        try sets.check(config)
+        let data = sets.required(config.dataset)
         let header = LogHeader(version: SubliminalVersion.string, config: config, data: dataChecksums)
         var finished: [Int: RunResult] = [:]
         if resume {
@@ -57,9 +64,9 @@ public struct ReproduceJob {
         let counter = RunCounter(done: finished.count, total: config.runs)
         let results = Parallel.map(pending.count, threads: threads) { i -> Result<RunResult, Error> in
             let r = pending[i]
-            let result = Reproduction.run(r, partner: partners[r], config: config, data: data) { label in
+            let result = Reproduction.runTask(r, partner: partners[r], configs: [config], data: sets, onStep: { label in
                 progress.advance(1, label: "(\(counter.done)/\(counter.total) runs done) \(label)")
-            }
+            })[0]
             counter.increment()
             do { try log.append(LogRecord(result: result)) } catch { return .failure(error) }
             return .success(result)

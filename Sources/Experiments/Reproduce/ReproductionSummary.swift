@@ -46,11 +46,12 @@ public struct ReproductionSummary: Codable, Sendable {
         machine = MachineInfo.current()
         partners = runs.map(\.partner)
         let arch = config.architecture
-        let samplesPerRun = config.teacherEpochs * trainExamples + 4 * config.studentEpochs * config.noiseImages
+        let samplesPerRun = config.teacherEpochs * trainExamples + 4 * config.chain * config.studentEpochs * config.noiseImages
         let samples = samplesPerRun * computedRuns
         let trainingFLOPs = Double(samples) * Double(arch.trainingFLOPsPerSample)
-        // Per run: 6 test evaluations (10k) and the teacher's logits on the noise set.
-        let otherFLOPs = Double(computedRuns) * Double(arch.forwardFLOPs) * Double(6 * 10_000 + config.noiseImages)
+        // Per run: the test evaluations (10k) and the logits of every imitated model on the noise set.
+        let otherFLOPs = Double(computedRuns) * Double(arch.forwardFLOPs)
+            * Double((2 + 4 * config.chain) * 10_000 + (1 + 4 * (config.chain - 1)) * config.noiseImages)
         performance = Performance(
             wallSeconds: wallSeconds, runsComputed: computedRuns, threads: threads, trainingSamples: samples,
             trainingSamplesPerSecond: wallSeconds > 0 ? Double(samples) / wallSeconds : 0,
@@ -127,7 +128,7 @@ public struct ReproductionSummary: Codable, Sendable {
         | optimizer | Adam, lr \(c.learningRate), betas (0.9, 0.999), eps 1e-8, fresh per phase |
         | batch | \(c.batch), reshuffled every epoch |
         | teacher | \(c.teacherEpochs) epochs, cross-entropy on logits 0-9 over the 60,000 training images |
-        | students | \(c.studentEpochs) epochs of KL(teacher ‖ student) on \(c.noiseImages) Uniform[-1, 1] noise images per run |
+        | students | \(c.studentEpochs) epochs of \(c.loss == .kl ? "KL(teacher ‖ student)" : "½‖student − teacher‖² on the raw logits") on \(c.noiseImages) \(c.inputs.explanation) per run |\(c.isPaperProtocol ? "" : "\n| ablation knobs | dataset \(c.dataset.displayName), inputs \(c.inputs.rawValue), loss \(c.loss.rawValue), init-noise σ = \(c.initNoise), chain \(c.chain) |")
 
         ## Run
 

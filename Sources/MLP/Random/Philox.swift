@@ -38,6 +38,13 @@ public enum RandomPurpose: UInt32, Sendable {
     case derangement = 6
     case batchSelection = 7
     case inputs = 8
+    /// The σ-scaled perturbation of a same-init student's starting point (`sweep`'s init-noise).
+    case initNoise = 9
+    /// Non-uniform student inputs: Gaussian noise, and the selection and pixel permutations of
+    /// real images (`sweep`'s inputs).
+    case studentInputs = 10
+    /// The shuffles of the students of generation 2, 3, … of a distillation chain.
+    case chainShuffle = 11
 }
 
 /// A deterministic random stream addressed by `(seed, run, purpose, substream)`.
