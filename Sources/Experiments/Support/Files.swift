@@ -40,10 +40,17 @@ public final class JSONLinesLog: @unchecked Sendable {
     private let fd: Int32
     private let lock = NSLock()
 
-    /// Opens (creating) the log; `truncate` starts it empty.
+    /// Opens (creating) the log; `truncate` starts it empty. Otherwise a torn last line (a crash
+    /// mid-write) is cut off first, so that the next record starts on a line of its own.
     public init(url: URL, truncate: Bool) throws {
         self.url = url
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !truncate, let data = FileManager.default.contents(atPath: url.path), let last = data.last, last != 0x0A {
+            let keep = data.lastIndex(of: 0x0A).map { $0 + 1 } ?? data.startIndex
+            guard truncateFile(url.path, keep - data.startIndex) == 0 else {
+                throw FileError(message: "cannot repair the torn last line of \(url.path): \(String(cString: strerror(errno)))")
+            }
+        }
         let flags = O_WRONLY | O_CREAT | O_APPEND | (truncate ? O_TRUNC : 0)
         fd = open(url.path, flags, 0o644)
         guard fd >= 0 else { throw FileError(message: "cannot open \(url.path) for writing: \(String(cString: strerror(errno)))") }
@@ -76,3 +83,6 @@ public final class JSONLinesLog: @unchecked Sendable {
         return lines
     }
 }
+
+/// truncate(2), out of the way of parameters named `truncate`.
+private func truncateFile(_ path: String, _ length: Int) -> Int32 { truncate(path, off_t(length)) }
