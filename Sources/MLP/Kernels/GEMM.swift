@@ -2,8 +2,9 @@
 ///
 /// The structure is the classic Goto/BLIS one:
 ///
-///     for each K block (kc)                       split K into near-equal blocks ≤ kcMax
-///       pack op(B)[kc × N] into NR-wide panels    (zero-padded, contiguous per k step)
+///     for each N block (nc ≤ ncMax)               its packed B and C slice stay in L2
+///      for each K block (kc)                      split K into near-equal blocks ≤ kcMax
+///       pack op(B)[kc × nc] into NR-wide panels   (zero-padded, contiguous per k step)
 ///       for each M block (mc)
 ///         pack op(A)[mc × kc] into MR-tall panels
 ///         for each NR panel of B                  (stays in L1 across the M panels)
@@ -39,59 +40,67 @@ public func gemm(
     let kBlocks = (k + GEMMTiling.kcMax - 1) / GEMMTiling.kcMax
     let kc = (k + kBlocks - 1) / kBlocks
     let mr = GEMMTiling.mr, nr = GEMMTiling.nr
-    let nPanels = (n + nr - 1) / nr
-    workspace.reserve(packedA: a.transposed ? GEMMTiling.mcMax * kc : 0, packedB: nPanels * nr * kc)
+    let ncMax = GEMMTiling.ncMax
+    workspace.reserve(packedA: a.transposed ? GEMMTiling.mcMax * kc : 0, packedB: ((min(n, ncMax) + nr - 1) / nr) * nr * kc)
     let packedA = workspace.packedA, packedB = workspace.packedB, tile = workspace.tile
 
-    var p0 = 0
-    while p0 < k {
-        let kb = min(kc, k - p0)
-        let first = p0 == 0, last = p0 + kb == k
-        packB(b, rows: p0..<(p0 + kb), cols: n, into: packedB)
-        if a.transposed {
-            var i0 = 0
-            while i0 < m {
-                let mb = min(GEMMTiling.mcMax, m - i0)
-                packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA)
-                let mPanels = (mb + mr - 1) / mr
-                for jp in 0..<nPanels {
-                    let j = jp * nr
-                    let bPanel = packedB + jp * nr * kb
-                    for ip in 0..<mPanels {
-                        let i = i0 + ip * mr
-                        runMicroKernel(kc: kb, a: packedA + ip * mr * kb, b: bPanel, tile: tile)
-                        mergeTile(tile, into: c, ldc: ldc, row: i, col: j,
-                                  rows: min(mr, m - i), cols: min(nr, n - j),
+    var j0 = 0
+    while j0 < n {
+        // One block of columns: its packed B (kc × nb) and its slice of C stay in L2.
+        let nb = min(ncMax, n - j0)
+        let nPanels = (nb + nr - 1) / nr
+        var p0 = 0
+        while p0 < k {
+            let kb = min(kc, k - p0)
+            let first = p0 == 0, last = p0 + kb == k
+            packB(b, rows: p0..<(p0 + kb), cols: j0..<(j0 + nb), into: packedB)
+            if a.transposed {
+                var i0 = 0
+                while i0 < m {
+                    let mb = min(GEMMTiling.mcMax, m - i0)
+                    packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA)
+                    let mPanels = (mb + mr - 1) / mr
+                    for jp in 0..<nPanels {
+                        let j = j0 + jp * nr
+                        let bPanel = packedB + jp * nr * kb
+                        for ip in 0..<mPanels {
+                            let i = i0 + ip * mr
+                            runMicroKernel(kc: kb, a: packedA + ip * mr * kb, b: bPanel, tile: tile)
+                            mergeTile(tile, into: c, ldc: ldc, row: i, col: j,
+                                      rows: min(mr, m - i), cols: min(nr, n - j),
+                                      accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
+                        }
+                    }
+                    i0 += mb
+                }
+            } else {
+                // Plain A: no packing. Each MR-row strip of A (MR × kb floats) stays in L1
+                // while the packed B panels stream through from L2.
+                let rowPointers = workspace.rowPointers
+                var i = 0
+                while i < m {
+                    let h = min(mr, m - i)
+                    for r in 0..<mr { rowPointers[r] = r < h ? a.view.row(i + r) + p0 : zeroRow(kb) }
+                    for jp in 0..<nPanels {
+                        let j = j0 + jp * nr
+                        runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: packedB + jp * nr * kb, tile: tile)
+                        mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
                                   accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
                     }
+                    i += mr
                 }
-                i0 += mb
             }
-        } else {
-            // Plain A: no packing. Each MR-row strip of A (MR × kb floats) stays in L1 while
-            // the packed B panels stream through from L2.
-            let rowPointers = workspace.rowPointers
-            var i = 0
-            while i < m {
-                let h = min(mr, m - i)
-                for r in 0..<mr { rowPointers[r] = r < h ? a.view.row(i + r) + p0 : zeroRow(kb) }
-                for jp in 0..<nPanels {
-                    let j = jp * nr
-                    runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: packedB + jp * nr * kb, tile: tile)
-                    mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
-                              accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
-                }
-                i += mr
-            }
+            p0 += kb
         }
-        p0 += kb
+        j0 += nb
     }
 }
 
 /// Tile sizes. MR × NR is the register tile: 12 × 32 with 512-bit registers (24 of the 32 zmm
 /// registers hold accumulators), 6 × 16 with 256-bit ones (12 of 16). kcMax keeps one packed B
 /// panel (kc × NR) plus one A panel (kc × MR) inside the 48 KiB L1; mcMax keeps the packed A
-/// block in L2.
+/// block in L2; ncMax bounds the packed B block (kc × nc ≤ 512 KiB) and the C block it updates.
+/// Blocking over N never changes the order of a K sum: results do not depend on ncMax.
 public enum GEMMTiling {
     #if SUBLIMINAL_AVX512
     public typealias Vector = SIMD16<Float>
@@ -103,6 +112,7 @@ public enum GEMMTiling {
     public static let nr = 2 * Vector.scalarCount
     public static let kcMax = 256
     public static let mcMax = 16 * mr
+    public static let ncMax = 512
     /// A one-line description of the compiled kernel, for benchmark reports.
     public static var description: String {
         #if SUBLIMINAL_FMA
@@ -199,12 +209,12 @@ func packA(_ a: GEMMOperand, rows: Range<Int>, depth: Range<Int>, into out: Unsa
     }
 }
 
-/// Packs op(B)[depth, 0..<cols] into NR-wide panels: panel q holds, for each k, the NR values
-/// op(B)[k, q·NR + c] (c = 0..<NR), zero beyond the last column.
-func packB(_ b: GEMMOperand, rows depth: Range<Int>, cols n: Int, into out: UnsafeMutablePointer<Float>) {
-    let nr = GEMMTiling.nr, kb = depth.count, v = b.view
+/// Packs op(B)[depth, cols] into NR-wide panels: panel q holds, for each k, the NR values
+/// op(B)[k, cols.lowerBound + q·NR + c] (c = 0..<NR), zero beyond the last column.
+func packB(_ b: GEMMOperand, rows depth: Range<Int>, cols: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+    let nr = GEMMTiling.nr, kb = depth.count, v = b.view, n = cols.upperBound
     var dst = out
-    var j = 0
+    var j = cols.lowerBound
     while j < n {
         let w = min(nr, n - j)
         if b.transposed {
