@@ -25,6 +25,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Minimum seconds per timed repetition (more is steadier).")
     var seconds: Double = 0.3
 
+    @Option(help: "Only the measurements whose name contains this text (e.g. 'sgemm', 'teacher', 'layer1').")
+    var filter: String?
+
     @Flag(help: "Print the report as JSON on stdout.")
     var json = false
 
@@ -45,7 +48,7 @@ struct BenchCommand: ParsableCommand {
         FileHandle.standardError.write("warning: this is a debug build; its timings mean nothing. Use `swift run -c release subliminal bench`.\n".data(using: .utf8)!)
         #endif
         let bench = Benchmark(minimumSeconds: seconds, architecture: .paper(), batch: batch)
-        let report = BenchmarkReport.run(bench, threadCounts: parsedThreads!) { message in
+        let report = BenchmarkReport.run(bench, threadCounts: parsedThreads!, filter: filter) { message in
             FileHandle.standardError.write("bench: \(message)\n".data(using: .utf8)!)
         }
         if json {

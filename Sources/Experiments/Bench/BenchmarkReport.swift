@@ -16,7 +16,10 @@ public struct BenchmarkReport: Codable, Sendable {
     public var rooflineSamplesPerSecondPerCore: Double
 
     /// Runs every measurement in order: peak first (it is the yardstick), then SGEMM, then steps.
-    public static func run(_ bench: Benchmark, threadCounts: [Int], progress: (String) -> Void) -> BenchmarkReport {
+    /// `filter`: when not nil, only the SGEMM and training measurements whose name contains it
+    /// (the FMA peak, the yardstick, always runs).
+    public static func run(_ bench: Benchmark, threadCounts: [Int], filter: String? = nil, progress: (String) -> Void) -> BenchmarkReport {
+        func selected(_ name: String) -> Bool { filter.map { name.contains($0) } ?? true }
         let arch = bench.architecture
         var peaks: [BenchmarkResult] = []
         for t in threadCounts {
@@ -28,12 +31,12 @@ public struct BenchmarkReport: Codable, Sendable {
         let peak1 = peaks.first { $0.threads == 1 }?.gflops ?? peaks[0].gflops! / Double(peaks[0].threads)
         func peak(_ t: Int) -> Double { peaks.first { $0.threads == t }?.gflops ?? peak1 * Double(t) }
         var gemms: [BenchmarkResult] = []
-        for c in bench.gemmCases() {
+        for c in bench.gemmCases() where selected("sgemm " + c.name) {
             progress("SGEMM \(c.name)")
             gemms.append(bench.gemm(c, peakGFLOPS: peak1))
         }
         var steps: [BenchmarkResult] = []
-        for kind in Benchmark.StepKind.allCases {
+        for kind in Benchmark.StepKind.allCases where selected(kind.rawValue) {
             for t in threadCounts {
                 progress("\(kind.rawValue), \(t) thread(s)")
                 steps.append(bench.trainingStep(kind, threads: t, peakGFLOPS: peak(t)))

@@ -186,12 +186,21 @@ func packA(_ a: GEMMOperand, rows: Range<Int>, depth: Range<Int>, into out: Unsa
     while i < rows.upperBound {
         let h = min(mr, rows.upperBound - i)
         if a.transposed {
-            // op(A)[i + r, k] = stored[k, i + r]: MR contiguous floats per k.
-            for p in depth {
-                let src = v.row(p) + i
-                for r in 0..<h { dst[r] = src[r] }
-                for r in h..<mr { dst[r] = 0 }
-                dst += mr
+            // op(A)[i + r, k] = stored[k, i + r]: MR contiguous floats per k, copied as
+            // vectors of 8 (MR is a multiple of 6: 12 = 8 + 4, 6 = 4 + 2 with pairs).
+            if h == mr {
+                for p in depth {
+                    let src = v.row(p) + i
+                    copyFloats(from: src, to: dst, count: mr)
+                    dst += mr
+                }
+            } else {
+                for p in depth {
+                    let src = v.row(p) + i
+                    for r in 0..<h { dst[r] = src[r] }
+                    for r in h..<mr { dst[r] = 0 }
+                    dst += mr
+                }
             }
         } else {
             // op(A)[i + r, k] = stored[i + r, k]: read MR row streams in step, write the panel
@@ -301,3 +310,18 @@ nonisolated(unsafe) private let zeroRowStorage: UnsafePointer<Float> = {
     p.initialize(repeating: 0, count: GEMMTiling.kcMax)
     return UnsafePointer(p)
 }()
+
+/// Copies `count` floats with 8- and 4-wide vector moves and a scalar tail.
+@inline(__always)
+func copyFloats(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 8 <= count {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+        i += 8
+    }
+    if i + 4 <= count {
+        UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+        i += 4
+    }
+    while i < count { dst[i] = src[i]; i += 1 }
+}

@@ -1,3 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Buffers at least this large get huge-page backing where the OS offers it.
+@usableFromInline let hugePageThreshold = 4 << 20
+
 /// A 64-byte aligned, contiguous buffer of `Float32` with value semantics (copy on write).
 ///
 /// 64 bytes is one cache line and one 512-bit register: kernels may rely on it for the first
@@ -8,11 +19,22 @@ public struct FloatBuffer: @unchecked Sendable {
         @usableFromInline let count: Int
         @usableFromInline init(count: Int) {
             self.count = count
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
+            let bytes = max(count, 1) * 4
+            // Large buffers (datasets, noise sets, activations) are aligned to 2 MiB and asked to
+            // be backed by transparent huge pages: minibatches gather rows at random from 188 MB
+            // matrices, and with 4 KiB pages nearly every row costs a TLB miss.
+            let huge = bytes >= hugePageThreshold
+            var raw: UnsafeMutableRawPointer?
+            guard posix_memalign(&raw, huge ? 2 << 20 : 64, bytes) == 0, let raw else {
+                fatalError("FloatBuffer: cannot allocate \(bytes) bytes")
+            }
+            #if os(Linux)
+            if huge { _ = madvise(raw, bytes, 14 /* MADV_HUGEPAGE */) }
+            #endif
             pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
             pointer.initialize(repeating: 0, count: max(count, 1))
         }
-        deinit { pointer.deallocate() }
+        deinit { free(pointer) }
     }
 
     @usableFromInline var storage: Storage
