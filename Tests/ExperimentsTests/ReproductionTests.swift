@@ -89,7 +89,7 @@ let mnistData: ExperimentData? = hasSharedMNIST ? (try? MNISTDataset.load(from: 
         // Simulate an interruption after the first finished run: keep the header and one record.
         let logURL = base.appendingPathComponent("b/runs.log.jsonl")
         let lines = try JSONLinesLog.readLines(logURL)
-        #expect(lines.count == 4)
+        #expect(lines.count == 5, "header, 3 runs, 1 session")
         var truncated = Data()
         for l in lines.prefix(2) { truncated.append(l); truncated.append(0x0A) }
         truncated.append(Data("{\"kind\":\"run\",\"resu".utf8))   // a torn last line
@@ -98,6 +98,12 @@ let mnistData: ExperimentData? = hasSharedMNIST ? (try? MNISTDataset.load(from: 
             .execute(data: data, dataChecksums: checksums)
         #expect(resumed.performance.runsComputed == 2)
         #expect(resumed.runs.map(\.accuracy) == full.runs.map(\.accuracy))
+        // Resuming a finished reproduction computes nothing and keeps the sessions' accounting.
+        let again = try ReproduceJob(config: c, threads: 2, outputDirectory: base.appendingPathComponent("b"), resume: true, quiet: true)
+            .execute(data: data, dataChecksums: checksums)
+        #expect(again.performance.runsComputed == 2 && again.performance.sessions == 2)
+        #expect(abs(again.performance.wallSeconds - resumed.performance.wallSeconds) < 1.0)
+        #expect(again.runs.map(\.accuracy) == full.runs.map(\.accuracy))
         for name in ["summary.json", "runs.csv", "report.md", "figure.svg"] {
             #expect(FileManager.default.fileExists(atPath: base.appendingPathComponent("b/\(name)").path))
         }

@@ -49,6 +49,8 @@ public enum Arm: String, CaseIterable, Codable, Sendable {
 
 /// Mean, spread and 95% interval of one arm over runs.
 public struct ArmStatistics: Codable, Sendable {
+    /// The two-sided normal quantile for a family-wise 5% error over the 6 arms: Φ⁻¹(1 − 0.05/12).
+    public static let bonferroniZ = 2.638
     public var mean: Double
     /// Population standard deviation (divides by n), as the protocol specifies.
     public var std: Double
@@ -61,6 +63,9 @@ public struct ArmStatistics: Codable, Sendable {
     public var agreesWithPaper: Bool
     /// (mean − paper) / √(se² + se_paper²).
     public var zScore: Double
+    /// |z| ≤ 2.638: agreement at the family-wise 95% level over the six arms (Bonferroni), the
+    /// fair test when six arms are compared at once.
+    public var agreesFamilywise: Bool
 
     public init(values: [Double], arm: Arm) {
         n = values.count
@@ -73,5 +78,6 @@ public struct ArmStatistics: Codable, Sendable {
         let se = (ci95 / 1.96 * ci95 / 1.96 + paperCI95 / 1.96 * paperCI95 / 1.96).squareRoot()
         zScore = se > 0 ? (mean - paperMean) / se : (mean == paperMean ? 0 : .infinity)
         agreesWithPaper = abs(mean - paperMean) <= 1.96 * se
+        agreesFamilywise = abs(zScore) <= ArmStatistics.bonferroniZ
     }
 }

@@ -31,6 +31,13 @@ public struct ReproduceJob {
         var result: RunResult
     }
 
+    /// Appended when an invocation ends: what it computed and how long it took, so that the
+    /// summary of a resumed reproduction reports the total cost of all its invocations.
+    struct SessionRecord: Codable {
+        var kind = "session"
+        var session: ReproductionSession
+    }
+
     public var logURL: URL { outputDirectory.appendingPathComponent("runs.log.jsonl") }
 
     /// Runs the reproduction; `dataChecksums` (file name → SHA-256) go into the log header and
@@ -46,8 +53,9 @@ public struct ReproduceJob {
         let data = sets.required(config.dataset)
         let header = LogHeader(version: SubliminalVersion.string, config: config, data: dataChecksums)
         var finished: [Int: RunResult] = [:]
+        var sessions: [ReproductionSession] = []
         if resume {
-            finished = try loadFinishedRuns(expecting: header)
+            (finished, sessions) = try loadFinishedRuns(expecting: header)
         }
         let log = try JSONLinesLog(url: logURL, truncate: !resume || finished.isEmpty)
         if !resume || finished.isEmpty { try log.append(header) }
@@ -75,18 +83,21 @@ public struct ReproduceJob {
         for case .failure(let e) in results { throw e }
         for case .success(let r) in results { finished[r.run] = r }
         progress.finish("\(pending.count) runs computed")
+        let session = ReproductionSession(wallSeconds: wall, runsComputed: pending.count, threads: threads,
+                                          peakResidentMemoryMB: Double(peakResidentBytes()) / 1_048_576)
+        try log.append(SessionRecord(session: session))
+        sessions.append(session)
 
         let runs = (0..<config.runs).map { finished[$0]! }
         let summary = ReproductionSummary(config: config, runs: runs, dataChecksums: dataChecksums, dataDirectory: data.directory,
-                                          computedRuns: pending.count, wallSeconds: wall, threads: threads,
-                                          trainExamples: data.trainImages.rows)
+                                          sessions: sessions, trainExamples: data.trainImages.rows)
         try summary.write(to: outputDirectory)
         return summary
     }
 
-    func loadFinishedRuns(expecting header: LogHeader) throws -> [Int: RunResult] {
+    func loadFinishedRuns(expecting header: LogHeader) throws -> ([Int: RunResult], [ReproductionSession]) {
         let lines = try JSONLinesLog.readLines(logURL)
-        guard let first = lines.first else { return [:] }
+        guard let first = lines.first else { return ([:], []) }
         let decoder = JSONDecoder()
         guard let logged = try? decoder.decode(LogHeader.self, from: first) else {
             throw FileError(message: "\(logURL.path) is not a reproduce log; remove it or choose another --out")
@@ -98,11 +109,15 @@ public struct ReproduceJob {
             throw FileError(message: "cannot resume: \(logURL.path) was computed on different data files (checksums differ)")
         }
         var out: [Int: RunResult] = [:]
+        var sessions: [ReproductionSession] = []
         for line in lines.dropFirst() {
-            guard let rec = try? decoder.decode(LogRecord.self, from: line), rec.result.run < header.config.runs else { continue }
-            out[rec.result.run] = rec.result
+            if let rec = try? decoder.decode(LogRecord.self, from: line), rec.kind == "run", rec.result.run < header.config.runs {
+                out[rec.result.run] = rec.result
+            } else if let rec = try? decoder.decode(SessionRecord.self, from: line), rec.kind == "session" {
+                sessions.append(rec.session)
+            }
         }
-        return out
+        return (out, sessions)
     }
 }
 

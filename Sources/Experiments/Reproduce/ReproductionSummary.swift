@@ -21,21 +21,24 @@ public struct ReproductionSummary: Codable, Sendable {
     }
 
     public struct Performance: Codable, Sendable {
-        /// Wall time of this invocation (runs restored from the log cost nothing).
+        /// Wall time of all invocations that computed these runs (a resumed reproduction adds up
+        /// its sessions; runs restored from the log are not timed twice).
         public var wallSeconds: Double
         public var runsComputed: Int
+        public var sessions: Int
         public var threads: Int
         public var trainingSamples: Int
         public var trainingSamplesPerSecond: Double
         /// Training FLOPs (forward + backward per sample, excluding evaluation) per second.
         public var trainingGFLOPS: Double
+        /// The largest peak resident memory of the sessions.
         public var peakResidentMemoryMB: Double
         /// Total FLOPs of the computed runs (training, teacher logits on noise, evaluations).
         public var totalTFLOP: Double
     }
 
     init(config: ProtocolConfig, runs: [RunResult], dataChecksums: [String: String], dataDirectory: String,
-         computedRuns: Int, wallSeconds: Double, threads: Int, trainExamples: Int) {
+         sessions: [ReproductionSession], trainExamples: Int) {
         self.config = config
         seed = config.seed
         var arms: [String: ArmStatistics] = [:]
@@ -46,17 +49,19 @@ public struct ReproductionSummary: Codable, Sendable {
         machine = MachineInfo.current()
         partners = runs.map(\.partner)
         let arch = config.architecture
-        let samplesPerRun = config.teacherEpochs * trainExamples + 4 * config.chain * config.studentEpochs * config.noiseImages
+        let computedRuns = sessions.reduce(0) { $0 + $1.runsComputed }
+        let wallSeconds = sessions.reduce(0) { $0 + $1.wallSeconds }
+        let samplesPerRun = config.teacherEpochs * trainExamples + 4 * config.studentEpochs * config.noiseImages
         let samples = samplesPerRun * computedRuns
         let trainingFLOPs = Double(samples) * Double(arch.trainingFLOPsPerSample)
-        // Per run: the test evaluations (10k) and the logits of every imitated model on the noise set.
-        let otherFLOPs = Double(computedRuns) * Double(arch.forwardFLOPs)
-            * Double((2 + 4 * config.chain) * 10_000 + (1 + 4 * (config.chain - 1)) * config.noiseImages)
+        // Per run: 6 test evaluations (10k) and the teacher's logits on the noise set.
+        let otherFLOPs = Double(computedRuns) * Double(arch.forwardFLOPs) * Double(6 * 10_000 + config.noiseImages)
         performance = Performance(
-            wallSeconds: wallSeconds, runsComputed: computedRuns, threads: threads, trainingSamples: samples,
+            wallSeconds: wallSeconds, runsComputed: computedRuns, sessions: sessions.count,
+            threads: sessions.map(\.threads).max() ?? 0, trainingSamples: samples,
             trainingSamplesPerSecond: wallSeconds > 0 ? Double(samples) / wallSeconds : 0,
             trainingGFLOPS: wallSeconds > 0 ? trainingFLOPs / wallSeconds / 1e9 : 0,
-            peakResidentMemoryMB: Double(peakResidentBytes()) / 1_048_576,
+            peakResidentMemoryMB: sessions.map(\.peakResidentMemoryMB).max() ?? 0,
             totalTFLOP: (trainingFLOPs + otherFLOPs) / 1e12)
         let f = ISO8601DateFormatter()
         date = f.string(from: Date())
@@ -87,7 +92,31 @@ public struct ReproductionSummary: Codable, Sendable {
     }
 
     func verdict(_ s: ArmStatistics) -> String {
-        s.agreesWithPaper ? "agrees (z = \(fmt(s.zScore, 2)))" : "DIFFERS (z = \(fmt(s.zScore, 2)))"
+        if s.agreesWithPaper { return "agrees (z = \(fmt(s.zScore, 2)))" }
+        return "differs (z = \(fmt(s.zScore, 2)))" + (s.agreesFamilywise ? ", agrees family-wise" : "")
+    }
+
+    /// What to make of arms outside their interval, in words computed from the numbers.
+    var discrepancyNote: String? {
+        let differing = Arm.allCases.filter { !statistics($0).agreesWithPaper }
+        guard !differing.isEmpty else { return nil }
+        var lines: [String] = []
+        for arm in differing {
+            let s = statistics(arm)
+            lines.append("- **\(arm.title)**: ours \(fmt(s.mean, 4)) vs the paper's \(fmt(s.paperMean, 3)), a difference of "
+                         + "\(fmt(s.mean - s.paperMean, 4)) (z = \(fmt(s.zScore, 2)); our std over runs \(fmt(s.std, 4)), the paper's "
+                         + "implied \(fmt(s.paperCI95 / 1.96 * Double(100).squareRoot(), 4))). "
+                         + (s.agreesFamilywise ? "It is within the family-wise interval (|z| ≤ \(ArmStatistics.bonferroniZ))."
+                                                : "It is outside even the family-wise interval (|z| > \(ArmStatistics.bonferroniZ)): a real difference to explain."))
+        }
+        let chance = 1 - pow(0.95, Double(Arm.allCases.count))
+        return """
+            With \(Arm.allCases.count) arms each tested at the 95% level, the chance that at least one falls outside its \
+            interval when all agree is 1 − 0.95^\(Arm.allCases.count) ≈ \(Int((chance * 100).rounded()))%. \
+            The family-wise test (Bonferroni, |z| ≤ \(ArmStatistics.bonferroniZ)) accounts for that.
+
+            \(lines.joined(separator: "\n"))
+            """
     }
 
     public var csv: String {
@@ -114,6 +143,7 @@ public struct ReproductionSummary: Codable, Sendable {
             let s = statistics(arm)
             md += "| \(arm.title) | \(arm.explanation) | \(fmt(s.mean, 3)) ± \(fmt(s.ci95, 3)) | \(fmt(s.paperMean, 3)) ± \(fmt(s.paperCI95, 4)) | \(verdict(s)) |\n"
         }
+        if let note = discrepancyNote { md += "\n" + note + "\n" }
         let c = config
         md += """
 
@@ -134,7 +164,7 @@ public struct ReproductionSummary: Codable, Sendable {
 
         - tool: subliminal \(version), \(date)
         - machine: \(machine.cpuModel), \(machine.cores) cores, kernel \(machine.kernel)
-        - wall time: \(fmt(performance.wallSeconds, 1)) s for \(performance.runsComputed) computed runs on \(performance.threads) thread(s) \
+        - wall time: \(fmt(performance.wallSeconds, 1)) s for \(performance.runsComputed) computed runs on \(performance.threads) thread(s) in \(performance.sessions) session(s) \
         (\(fmt(performance.trainingSamplesPerSecond / 1e3, 1))k training samples/s, \(fmt(performance.trainingGFLOPS, 1)) GFLOP/s, \(fmt(performance.totalTFLOP, 1)) TFLOP in all)
         - peak memory: \(Int(performance.peakResidentMemoryMB)) MB
         - data: \(data.directory) (SHA-256 in summary.json)
@@ -175,4 +205,12 @@ public struct ReproductionSummary: Codable, Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return String(data: (try? encoder.encode(self)) ?? Data(), encoding: .utf8)!
     }
+}
+
+/// One invocation of `reproduce`: its wall time and what it computed.
+public struct ReproductionSession: Codable, Sendable {
+    public var wallSeconds: Double
+    public var runsComputed: Int
+    public var threads: Int
+    public var peakResidentMemoryMB: Double
 }
