@@ -36,7 +36,7 @@ struct ProtocolOptions: ParsableArguments {
     @Option(name: [.customLong("noise-images"), .customLong("noise-set")], help: "Student input images per run (one fixed set per run).")
     var noiseImages: Int = 60_000
 
-    @Option(name: .customLong("init-noise"), help: "σ: the same-init students start from θ0 + σ·Normal(0, 1/fan_in) on every weight (biases stay 0).")
+    @Option(name: .customLong("init-noise"), help: "σ: the same-init students start from θ0 + σ·ε, ε ~ Normal(0, std 1/√fan_in), on every weight (biases stay 0).")
     var initNoise: String = "0"
 
     @Option(help: "What the students see: uniform (the paper), gaussian (std 1/√3, not clipped), shuffled-pixels, mnist, fashion.")

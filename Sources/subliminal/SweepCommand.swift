@@ -32,7 +32,7 @@ struct SweepRunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a sweep (or one shard of it).",
         discussion: """
-            Knobs: \(Knob.allCases.map { "\n  \($0.rawValue): \($0.meaning); \($0.validValues) (paper: \($0.paperValue))" }.joined())
+            Knobs:\(Knob.allCases.map { "\n  \($0.rawValue): \($0.meaning); \($0.validValues) (paper: \($0.paperValue))" }.joined())
 
             Configurations that differ only in student-side knobs (student-epochs, init-noise, inputs, \
             noise-set, loss, chain) share their teacher, and every distinct student is trained once per run \

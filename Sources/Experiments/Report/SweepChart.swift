@@ -138,7 +138,7 @@ public struct CategoryChart {
         doc.text(xLabel, x: (left + right) / 2, y: bottom + 40, size: 13, anchor: "middle")
         if let r = referenceLine {
             doc.line(x1: left, y1: py(r.y), x2: right, y2: py(r.y), stroke: r.color, width: 1.2, dash: "3,4")
-            doc.text(r.label, x: right - 4, y: py(r.y) - 5, size: 11, anchor: "end", color: r.color)
+            doc.text(r.label, x: left + 4, y: py(r.y) - 5, size: 11, anchor: "start", color: r.color)
         }
         let slot = (right - left) / Double(max(categories.count, 1))
         let inner = slot * 0.7 / Double(max(series.count, 1))

@@ -65,7 +65,7 @@ public struct ProtocolConfig: Codable, Hashable, Sendable {
     public var hidden: [Int] = [256, 256]
     /// Student input images per run (one fixed set, shared by all of the run's students).
     public var noiseImages: Int = 60_000
-    /// σ: the same-init students start from θ0 + σ·ε, ε_ij ~ Normal(0, 1/fan_in) on every
+    /// σ: the same-init students start from θ0 + σ·ε, ε_ij ~ Normal(0, std 1/√fan_in) on every
     /// weight (biases stay 0, as in every initialization). 0: exactly the teacher's θ0.
     public var initNoise: Double = 0
     /// What the students see.

@@ -112,7 +112,7 @@ public enum Reproduction {
         }
     }
 
-    /// θ0 + σ·ε with ε_ij ~ Normal(0, 1/fan_in) on every weight, from the stream
+    /// θ0 + σ·ε with ε_ij ~ Normal(0, std 1/√fan_in) on every weight, from the stream
     /// (seed, r, initNoise) in the initialization's order; biases unchanged (0).
     public static func perturbed(_ p: Parameters, sigma: Double, seed: UInt64, run r: Int) -> Parameters {
         var q = p

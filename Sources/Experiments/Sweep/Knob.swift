@@ -46,7 +46,7 @@ public enum Knob: String, CaseIterable, Codable, Sendable, Comparable {
         case .studentEpochs: return "student epochs over the run's inputs"
         case .hidden: return "hidden layer widths"
         case .depth: return "number of hidden layers (each as wide as the first hidden layer)"
-        case .initNoise: return "σ: the same-init students start from θ0 + σ·Normal(0, 1/fan_in) on every weight"
+        case .initNoise: return "σ: the same-init students start from θ0 + σ·ε, ε ~ Normal(0, std 1/√fan_in) on every weight"
         case .inputs: return "what the students are distilled on"
         case .noiseSet: return "student input images per run"
         case .loss: return "the students' imitation loss (kl: KL of the softmaxes; mse: ½ squared error of the raw logits)"

@@ -188,8 +188,9 @@ public struct SweepSummary: Codable, Sendable {
             md += "![accuracy vs \(a.knob.rawValue)](\(a.knob.rawValue).svg)\n\n"
         }
         if points.contains(where: { $0.config.chain > 1 }) {
-            md += "## Accuracy per generation\n\nMean over runs of each student generation (generation 1 imitates the teacher, generation g imitates generation g − 1).\n\n"
-            for p in points where p.config.chain > 1 {
+            md += "## Accuracy per generation\n\nMean over runs of each student generation (generation 1 imitates the teacher, generation g imitates generation g − 1; a shorter chain's generations are the first ones of a longer chain's).\n\n"
+            let longest = points.map(\.config.chain).max()!
+            for p in points where p.config.chain == longest {
                 md += "- \(spec.describe(values: spec.axes.map { p.value($0.knob)! })): "
                 md += Arm.students.map { arm in
                     let g = p.generations![arm.rawValue]!
