@@ -140,6 +140,22 @@ public enum Reproduction {
     ///
     /// `data` is the teacher's data set; configurations whose inputs come from another data set
     /// use ``runTask(_:partner:configs:data:onStep:onResult:)``.
+    /// The teacher of run r: `reference` trained with a fresh Adam on the training images,
+    /// cross-entropy on the digit logits 0-9 only (the auxiliary logits get no loss), reshuffled
+    /// every epoch from the stream (seed, r, teacherShuffle).
+    public static func trainTeacher(_ reference: Parameters, run r: Int, seed: UInt64, epochs: Int, batch: Int,
+                                    learningRate: Float, data: ExperimentData, workspace ws: TrainingWorkspace,
+                                    onStep: @escaping () -> Void) -> Parameters {
+        var teacher = reference
+        data.trainLabels.withUnsafeBufferPointer { labels in
+            Trainer.train(&teacher, inputs: data.trainImages.view, objective: .crossEntropy(labels: labels.baseAddress!, subset: 0..<10),
+                          epochs: epochs, batchSize: batch, adam: Adam(parameterCount: teacher.count, learningRate: learningRate),
+                          shuffle: ShuffleSource(seed: seed, run: r, purpose: .teacherShuffle), workspace: ws,
+                          onStep: { _, _, _ in onStep() })
+        }
+        return teacher
+    }
+
     public static func run(_ r: Int, partner: Int, config c: ProtocolConfig, data: ExperimentData,
                            onStep: @escaping (String) -> Void) -> RunResult {
         runTask(r, partner: partner, configs: [c], data: ProtocolData([c.dataset: data]), onStep: onStep)[0]
@@ -168,13 +184,8 @@ public enum Reproduction {
         let reference = Parameters.initialized(arch, seed: c0.seed, run: r)
         let referenceAccuracy = task.testAccuracy(reference, workspace: ws)
 
-        var teacher = reference
-        task.trainLabels.withUnsafeBufferPointer { labels in
-            Trainer.train(&teacher, inputs: task.trainImages.view, objective: .crossEntropy(labels: labels.baseAddress!, subset: 0..<10),
-                          epochs: c0.teacherEpochs, batchSize: c0.batch, adam: Adam(parameterCount: teacher.count, learningRate: c0.learningRate),
-                          shuffle: ShuffleSource(seed: c0.seed, run: r, purpose: .teacherShuffle), workspace: ws,
-                          onStep: { _, _, _ in onStep("run \(r) teacher") })
-        }
+        let teacher = trainTeacher(reference, run: r, seed: c0.seed, epochs: c0.teacherEpochs, batch: c0.batch,
+                                   learningRate: c0.learningRate, data: task, workspace: ws) { onStep("run \(r) teacher") }
         let teacherAccuracy = task.testAccuracy(teacher, workspace: ws)
 
         var crossInit: Parameters?

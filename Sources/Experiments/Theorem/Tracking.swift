@@ -121,13 +121,8 @@ public enum Tracking {
         let reference = Parameters.initialized(arch, seed: c.seed, run: r)
         let referenceAccuracy = data.testAccuracy(reference, workspace: evalWS)
 
-        var teacher = reference
-        data.trainLabels.withUnsafeBufferPointer { labels in
-            Trainer.train(&teacher, inputs: data.trainImages.view, objective: .crossEntropy(labels: labels.baseAddress!, subset: 0..<10),
-                          epochs: t.teacherEpochs, batchSize: t.batch, adam: Adam(parameterCount: teacher.count, learningRate: t.learningRate),
-                          shuffle: ShuffleSource(seed: c.seed, run: r, purpose: .teacherShuffle), workspace: ws,
-                          onStep: { _, _, _ in onStep("track run \(r) teacher") })
-        }
+        let teacher = Reproduction.trainTeacher(reference, run: r, seed: c.seed, epochs: t.teacherEpochs, batch: t.batch,
+                                                learningRate: t.learningRate, data: data, workspace: ws) { onStep("track run \(r) teacher") }
         let teacherEval = evaluate(teacher, data: data, workspace: evalWS)
 
         let noise = Reproduction.noiseImages(seed: c.seed, run: r, count: t.noiseImages, pixels: arch.inputs)
