@@ -150,3 +150,24 @@ struct DoubleReference {
         }
     }
 }
+
+@Suite struct LossReductionTests {
+    /// Summing the KL over the batch (the authors' script) multiplies the loss and every logit
+    /// gradient by the batch size, and nothing else.
+    @Test func summedKLIsBatchTimesMean() {
+        var rng = RandomStream(seed: 4, run: 0, purpose: .inputs)
+        let rows = 7, cols = 13
+        let z = Matrix(rows: rows, cols: cols, values: (0..<(rows * cols)).map { _ in 3 * rng.nextSignedUnitFloat() })
+        let t = Matrix(rows: rows, cols: cols, values: (0..<(rows * cols)).map { _ in 3 * rng.nextSignedUnitFloat() })
+        var mean = [Float](repeating: 0, count: rows * cols), sum = mean
+        for subset in [10..<13, 0..<13] {
+            let lm = mean.withUnsafeMutableBufferPointer { Loss.klDivergence(targets: t.view, logits: z.view, subset: subset, dLogits: $0.baseAddress!) }
+            let ls = sum.withUnsafeMutableBufferPointer { Loss.klDivergence(targets: t.view, logits: z.view, subset: subset, dLogits: $0.baseAddress!, sumOverRows: true) }
+            #expect(lm > 0)
+            #expect(abs(ls - Double(rows) * lm) <= 1e-12 * ls)
+            for i in 0..<(rows * cols) {
+                #expect(abs(sum[i] - Float(rows) * mean[i]) <= 1e-6 * max(1, abs(sum[i])), "element \(i)")
+            }
+        }
+    }
+}

@@ -42,6 +42,18 @@ public enum StudentLoss: String, Codable, CaseIterable, Sendable {
     case kl
     /// ½‖student[S] − teacher[S]‖² on the raw logits, averaged over the batch.
     case mse
+    /// The paper's KL summed over the batch instead of averaged, as in the authors' script
+    /// (PROTOCOL.md: under Adam this changes only the effective size of eps).
+    case klSum = "kl-sum"
+
+    /// How the reports name the loss.
+    public var description: String {
+        switch self {
+        case .kl: return "KL(teacher ‖ student)"
+        case .klSum: return "KL(teacher ‖ student) summed over the batch"
+        case .mse: return "½‖student − teacher‖² on the raw logits"
+        }
+    }
 }
 
 /// Every knob of the Figure 10b protocol (`../shared/PROTOCOL.md`) and of its ablations

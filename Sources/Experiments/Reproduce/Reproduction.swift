@@ -229,7 +229,12 @@ public enum Reproduction {
                         var student = start
                         let subset = arm.isAuxOnly ? c.auxSubset : c.allSubset
                         let imitated = g == 1 ? targets.view : lineage.nextTargets!.view
-                        let objective: Objective = c.loss == .kl ? .kl(targets: imitated, subset: subset) : .squaredError(targets: imitated, subset: subset)
+                        let objective: Objective
+                        switch c.loss {
+                        case .kl: objective = .kl(targets: imitated, subset: subset)
+                        case .klSum: objective = .klSummed(targets: imitated, subset: subset)
+                        case .mse: objective = .squaredError(targets: imitated, subset: subset)
+                        }
                         let shuffle = g == 1
                             ? ShuffleSource(seed: c.seed, run: r, purpose: .studentShuffle, substream: a * 1_000_000)
                             : ShuffleSource(seed: c.seed, run: r, purpose: .chainShuffle, substream: ((g - 2) * 4 + a) * 10_000)

@@ -158,7 +158,7 @@ public struct ReproductionSummary: Codable, Sendable {
         | optimizer | Adam, lr \(c.learningRate), betas (0.9, 0.999), eps 1e-8, fresh per phase |
         | batch | \(c.batch), reshuffled every epoch |
         | teacher | \(c.teacherEpochs) epochs, cross-entropy on logits 0-9 over the 60,000 training images |
-        | students | \(c.studentEpochs) epochs of \(c.loss == .kl ? "KL(teacher ‖ student)" : "½‖student − teacher‖² on the raw logits") on \(c.noiseImages) \(c.inputs.explanation) per run |\(c.isPaperProtocol ? "" : "\n| ablation knobs | dataset \(c.dataset.displayName), inputs \(c.inputs.rawValue), loss \(c.loss.rawValue), init-noise σ = \(c.initNoise), chain \(c.chain) |")
+        | students | \(c.studentEpochs) epochs of \(c.loss.description) on \(c.noiseImages) \(c.inputs.explanation) per run |\(c.isPaperProtocol ? "" : "\n| ablation knobs | dataset \(c.dataset.displayName), inputs \(c.inputs.rawValue), loss \(c.loss.rawValue), init-noise σ = \(c.initNoise), chain \(c.chain) |")
 
         ## Run
 

@@ -49,7 +49,7 @@ public enum Knob: String, CaseIterable, Codable, Sendable, Comparable {
         case .initNoise: return "σ: the same-init students start from θ0 + σ·ε, ε ~ Normal(0, std 1/√fan_in) on every weight"
         case .inputs: return "what the students are distilled on"
         case .noiseSet: return "student input images per run"
-        case .loss: return "the students' imitation loss (kl: KL of the softmaxes; mse: ½ squared error of the raw logits)"
+        case .loss: return "the students' imitation loss (kl: KL of the softmaxes, averaged over the batch; kl-sum: the same summed over the batch, as in the authors' script; mse: ½ squared error of the raw logits)"
         case .dataset: return "the teacher's task and the test set"
         case .chain: return "distillation generations (generation g imitates generation g − 1; accuracy of the last)"
         }

@@ -212,7 +212,7 @@ public struct SweepSummary: Codable, Sendable {
         | model | 784 → \(c.hidden.map(String.init).joined(separator: " → ")) → 10 + \(c.aux) (ReLU after each hidden layer) |
         | optimizer | Adam, lr \(c.learningRate), betas (0.9, 0.999), eps 1e-8, fresh per phase; batch \(c.batch), reshuffled every epoch |
         | teacher | \(c.teacherEpochs) epochs, cross-entropy on logits 0-9, \(c.dataset.displayName) |
-        | students | \(c.studentEpochs) epochs of \(c.loss == .kl ? "KL(teacher ‖ student)" : "½‖student − teacher‖² (raw logits)") on \(c.noiseImages) \(c.inputs.explanation) per run; init-noise σ = \(c.initNoise); chain \(c.chain) |
+        | students | \(c.studentEpochs) epochs of \(c.loss.description) on \(c.noiseImages) \(c.inputs.explanation) per run; init-noise σ = \(c.initNoise); chain \(c.chain) |
         | runs | \(runs), seed \(seed); cross-model partners: a random derangement of the runs |
 
         (Knobs listed under the table override these.)

@@ -44,12 +44,14 @@ public enum Loss {
     /// - Parameters:
     ///   - targets: the teacher's logits T [B × C] (its rows may be gathered through an index).
     ///   - logits: the student's logits Z [B × C].
+    /// With `sumOverRows`, the loss and its gradient are summed over the rows instead of averaged.
     public static func klDivergence(
-        targets: MatrixView, logits: MatrixView, subset: Range<Int>, dLogits: UnsafeMutablePointer<Float>
+        targets: MatrixView, logits: MatrixView, subset: Range<Int>, dLogits: UnsafeMutablePointer<Float>,
+        sumOverRows: Bool = false
     ) -> Double {
         let rows = logits.rows, cols = logits.cols
         precondition(targets.rows == rows && targets.cols >= subset.upperBound && subset.upperBound <= cols && !subset.isEmpty)
-        let scale = 1 / Double(rows)
+        let scale = sumOverRows ? 1 : 1 / Double(rows)
         var total = 0.0
         var p = [Double](repeating: 0, count: subset.count)
         var q = [Double](repeating: 0, count: subset.count)

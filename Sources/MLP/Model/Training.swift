@@ -6,6 +6,9 @@ public enum Objective: @unchecked Sendable {
     /// KL(softmax(target[subset]) ‖ softmax(logits[subset])) against a frozen model's logits
     /// (`targets` has one row per dataset row). The students' objective.
     case kl(targets: MatrixView, subset: Range<Int>)
+    /// The same KL summed over the batch instead of averaged (the authors' script): the
+    /// gradient is B times larger, which under Adam changes only the relative size of eps.
+    case klSummed(targets: MatrixView, subset: Range<Int>)
     /// ½‖logits[subset] − target[subset]‖² against a frozen model's raw logits.
     case squaredError(targets: MatrixView, subset: Range<Int>)
 }
@@ -83,6 +86,8 @@ public enum Network {
             return Loss.softmaxCrossEntropy(logits: z, labels: labels, labelIndex: rowIndex, subset: subset, dLogits: dz)
         case .kl(let t, let subset):
             return Loss.klDivergence(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz)
+        case .klSummed(let t, let subset):
+            return Loss.klDivergence(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz, sumOverRows: true)
         case .squaredError(let t, let subset):
             return Loss.squaredError(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz)
         }
