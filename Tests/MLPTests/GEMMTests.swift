@@ -29,6 +29,10 @@ import Testing
         out.append(Case(m: 1024, n: 256, k: 784, transA: false, transB: true, accumulate: false, epilogue: 2, gatherA: true, gatherB: false))
         out.append(Case(m: 256, n: 784, k: 608, transA: true, transB: false, accumulate: false, epilogue: 0, gatherA: false, gatherB: true))
         out.append(Case(m: 608, n: 256, k: 13, transA: false, transB: false, accumulate: false, epilogue: 3, gatherA: false, gatherB: false))
+        // A transposed A packed once and reused across N blocks, with every block boundary
+        // inside the shape: two M blocks (200 > mcMax), two N blocks (600 > ncMax, the last one
+        // ending in a partial panel), two K blocks, accumulation and a masked epilogue.
+        out.append(Case(m: 200, n: 600, k: 300, transA: true, transB: false, accumulate: true, epilogue: 3, gatherA: false, gatherB: true))
         return out
     }
 

@@ -127,12 +127,18 @@ public struct Benchmark: Sendable {
 
     /// Samples per second of one optimizer step at batch B (forward, loss, backward, Adam), on
     /// `threads` independent runs side by side (aggregate throughput).
+    /// Rows of the training set the step benchmarks draw their minibatches from.
+    public static let trainingRows = 60_000
+
     public func trainingStep(_ kind: StepKind, threads: Int, peakGFLOPS: Double) -> BenchmarkResult {
         let arch = architecture, batch = batch
         let seconds = timeConcurrently(threads: threads) {
-            let n = 4 * batch
+            // A training set of the protocol's size (60,000 rows, 188 MB), visited in shuffled
+            // minibatches as a run visits MNIST or its noise set: rows come from DRAM, not cache.
+            let n = max(Self.trainingRows, batch)
             var rng = RandomStream(seed: 1, run: 0, purpose: .inputs)
-            let x = Matrix(rows: n, cols: arch.inputs, values: (0..<(n * arch.inputs)).map { _ in rng.nextSignedUnitFloat() })
+            var x = Matrix(rows: n, cols: arch.inputs)
+            rng.fillSignedUnitFloats(x.mutablePointer, count: n * arch.inputs)
             let labels = (0..<n).map { _ in UInt8(rng.nextInt(below: 10)) }
             let teacher = Parameters.initialized(arch, seed: 1, run: 1)
             var student = Parameters.initialized(arch, seed: 1, run: 2)
@@ -141,11 +147,13 @@ public struct Benchmark: Sendable {
             let teacherWS = TrainingWorkspace(architecture: arch, capacity: batch)
             var cached = Matrix(rows: n, cols: arch.outputs)
             Network.logits(teacher, inputs: x.view, into: cached.mutablePointer, workspace: teacherWS)
-            let index = (0..<batch).map { Int32(($0 * 7) % n) }
-            let holder = StepState(x: x, labels: labels, cached: cached, index: index)
+            let holder = StepState(x: x, labels: labels, cached: cached, index: rng.permutation(n))
+            let batches = n / batch
+            var step = 0
             return {
                 holder.index.withUnsafeBufferPointer { ib in
-                    let idx = ib.baseAddress!
+                    let idx = ib.baseAddress! + (step % batches) * batch
+                    step += 1
                     switch kind {
                     case .teacher:
                         holder.labels.withUnsafeBufferPointer { lb in
@@ -173,6 +181,89 @@ public struct Benchmark: Sendable {
         return BenchmarkResult(name: kind.rawValue, shape: "batch \(batch), \(arch)", threads: threads, seconds: seconds,
                                gflops: gflops, percentOfPeak: 100 * gflops / peakGFLOPS,
                                samplesPerSecond: Double(batch * threads) / seconds)
+    }
+}
+
+extension Benchmark {
+    /// Where one teacher step's time goes (1 thread, the same realistic setting as
+    /// ``trainingStep(_:threads:peakGFLOPS:)``): each layer's forward, the loss, each layer's
+    /// backward (weight gradient, bias gradient and, above the first layer, the masked input
+    /// gradient), and Adam, run one after the other exactly as `Network.gradient` and
+    /// `Trainer.train` run them. Seconds are per step: the mean over the best of `repetitions`
+    /// rounds of steps (per phase). GFLOP/s counts the GEMM FLOPs of the phase.
+    public func teacherStepPhases(peakGFLOPS: Double) -> [BenchmarkResult] {
+        let arch = architecture, batch = batch, layers = arch.layerCount
+        let n = max(Self.trainingRows, batch)
+        var rng = RandomStream(seed: 1, run: 0, purpose: .inputs)
+        var x = Matrix(rows: n, cols: arch.inputs)
+        rng.fillSignedUnitFloats(x.mutablePointer, count: n * arch.inputs)
+        let labels = (0..<n).map { _ in UInt8(rng.nextInt(below: 10)) }
+        var p = Parameters.initialized(arch, seed: 1, run: 2)
+        var adam = Adam(parameterCount: p.count)
+        let ws = TrainingWorkspace(architecture: arch, capacity: batch)
+        let order = rng.permutation(n)
+        let phaseCount = 2 * layers + 2
+        var names: [String] = [], flops: [Double] = []
+        for (l, s) in arch.layers.enumerated() {
+            names.append("layer\(l + 1) forward"); flops.append(2 * Double(batch * s.inFeatures * s.outFeatures))
+        }
+        names.append("loss (CE on logits 0-9)"); flops.append(0)
+        for l in stride(from: layers - 1, through: 0, by: -1) {
+            let s = arch.layers[l]
+            names.append("layer\(l + 1) backward"); flops.append(2 * Double(batch * s.inFeatures * s.outFeatures) * (l == 0 ? 1 : 2))
+        }
+        names.append("Adam update"); flops.append(0)
+
+        var step = 0
+        // One step, adding each phase's seconds to `t`.
+        func timedStep(_ t: inout [Double]) {
+            labels.withUnsafeBufferPointer { lb in
+                order.withUnsafeBufferPointer { ob in
+                    let idx = ob.baseAddress! + (step % (n / batch)) * batch
+                    step += 1
+                    let xb = MatrixView(x.view.base, rows: batch, cols: arch.inputs, ld: arch.inputs, rowIndex: idx)
+                    var phase = 0
+                    var t0 = monotonicSeconds()
+                    func lap() { let t1 = monotonicSeconds(); t[phase] += t1 - t0; t0 = t1; phase += 1 }
+                    var input = xb
+                    for (l, s) in arch.layers.enumerated() {
+                        Linear.forward(x: input, weight: p.weight(l), bias: p.bias(l), outFeatures: s.outFeatures,
+                                       relu: l < layers - 1, y: ws.activation(l), workspace: ws.gemm)
+                        input = MatrixView(UnsafePointer(ws.activation(l)), rows: batch, cols: s.outFeatures, ld: s.outFeatures)
+                        lap()
+                    }
+                    _ = Network.loss(.crossEntropy(labels: lb.baseAddress!, subset: 0..<10), rows: batch, rowIndex: idx, workspace: ws)
+                    lap()
+                    let g = ws.gradient.values.mutablePointer
+                    for l in stride(from: layers - 1, through: 0, by: -1) {
+                        let s = arch.layers[l], o = arch.offsets[l]
+                        let inp = l == 0 ? xb : MatrixView(UnsafePointer(ws.activation(l - 1)), rows: batch, cols: s.inFeatures, ld: s.inFeatures)
+                        Linear.backward(dy: ws.delta(l), x: inp, weight: p.weight(l), outFeatures: s.outFeatures,
+                                        dWeight: g + o.weight, dBias: g + o.bias, dx: l == 0 ? nil : ws.delta(l - 1),
+                                        inputIsReLUOutput: true, workspace: ws.gemm)
+                        lap()
+                    }
+                    adam.update(p.values.mutablePointer, gradient: ws.gradient.values.pointer, count: p.count)
+                    lap()
+                }
+            }
+        }
+        var scratch = [Double](repeating: 0, count: phaseCount)
+        timedStep(&scratch)  // warm-up
+        let t0 = monotonicSeconds()
+        timedStep(&scratch)
+        let steps = max(3, Int(minimumSeconds / max(monotonicSeconds() - t0, 1e-9)))
+        var best = [Double](repeating: .infinity, count: phaseCount)
+        for _ in 0..<repetitions {
+            var t = [Double](repeating: 0, count: phaseCount)
+            for _ in 0..<steps { timedStep(&t) }
+            for i in 0..<phaseCount { best[i] = min(best[i], t[i] / Double(steps)) }
+        }
+        return (0..<phaseCount).map { i in
+            let gflops = flops[i] > 0 ? flops[i] / best[i] / 1e9 : nil
+            return BenchmarkResult(name: "teacher step phase: " + names[i], shape: "batch \(batch), \(arch)", threads: 1, seconds: best[i],
+                                   gflops: gflops, percentOfPeak: gflops.map { 100 * $0 / peakGFLOPS })
+        }
     }
 }
 

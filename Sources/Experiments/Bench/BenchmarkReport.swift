@@ -12,6 +12,8 @@ public struct BenchmarkReport: Codable, Sendable {
     public var fmaPeak: [BenchmarkResult]
     public var sgemm: [BenchmarkResult]
     public var training: [BenchmarkResult]
+    /// The teacher step (1 thread) split into its phases, in execution order.
+    public var teacherStepPhases: [BenchmarkResult]
     /// Samples per second one core could reach if every FLOP ran at the measured peak.
     public var rooflineSamplesPerSecondPerCore: Double
 
@@ -42,10 +44,15 @@ public struct BenchmarkReport: Codable, Sendable {
                 steps.append(bench.trainingStep(kind, threads: t, peakGFLOPS: peak(t)))
             }
         }
+        var phases: [BenchmarkResult] = []
+        if selected("teacher step phase") {
+            progress("teacher step phases, 1 thread")
+            phases = bench.teacherStepPhases(peakGFLOPS: peak1)
+        }
         return BenchmarkReport(
             machine: MachineInfo.current(), kernel: GEMMTiling.description, architecture: arch.description, batch: bench.batch,
             trainingFLOPsPerSample: arch.trainingFLOPsPerSample, forwardFLOPsPerSample: arch.forwardFLOPs,
-            backwardFLOPsPerSample: arch.backwardFLOPs, fmaPeak: peaks, sgemm: gemms, training: steps,
+            backwardFLOPsPerSample: arch.backwardFLOPs, fmaPeak: peaks, sgemm: gemms, training: steps, teacherStepPhases: phases,
             rooflineSamplesPerSecondPerCore: peak1 * 1e9 / Double(arch.trainingFLOPsPerSample))
     }
 
@@ -58,7 +65,7 @@ public struct BenchmarkReport: Codable, Sendable {
         let header = pad("measurement", 52) + pad("threads", 8, right: true) + pad("ms", 10, right: true) + pad("GFLOP/s", 10, right: true) + pad("% peak", 8, right: true) + pad("samples/s", 12, right: true)
         lines.append(header)
         lines.append(String(repeating: "-", count: header.count))
-        for r in fmaPeak + sgemm + training {
+        for r in fmaPeak + sgemm + training + teacherStepPhases {
             lines.append(pad(r.name, 52) + pad("\(r.threads)", 8, right: true) + pad(fmt(r.seconds * 1e3, 3), 10, right: true)
                          + pad(r.gflops.map { fmt($0, 1) } ?? "", 10, right: true) + pad(r.percentOfPeak.map { fmt($0, 1) } ?? "", 8, right: true)
                          + pad(r.samplesPerSecond.map { fmt($0 / 1e3, 1) + "k" } ?? "", 12, right: true))

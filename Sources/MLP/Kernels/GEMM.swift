@@ -41,8 +41,14 @@ public func gemm(
     let kc = (k + kBlocks - 1) / kBlocks
     let mr = GEMMTiling.mr, nr = GEMMTiling.nr
     let ncMax = GEMMTiling.ncMax
-    workspace.reserve(packedA: a.transposed ? GEMMTiling.mcMax * kc : 0, packedB: ((min(n, ncMax) + nr - 1) / nr) * nr * kc)
-    let packedA = workspace.packedA, packedB = workspace.packedB, tile = workspace.tile
+    // A transposed op(A) is packed once for all N blocks when it fits (the weight gradients:
+    // op(A) = dYᵀ, 256 × 1024), instead of once per N block.
+    let paddedM = ((m + mr - 1) / mr) * mr
+    let packAOnce = a.transposed && n > ncMax && paddedM * k <= GEMMTiling.packedABudget
+    workspace.reserve(packedA: a.transposed ? (packAOnce ? paddedM * k : GEMMTiling.mcMax * kc) : 0,
+                      packedB: ((min(n, ncMax) + nr - 1) / nr) * nr * kc)
+    let packedAll = workspace.packedA, packedBlock = workspace.packedA
+    let packedB = workspace.packedB, tile = workspace.tile
 
     var j0 = 0
     while j0 < n {
@@ -58,14 +64,24 @@ public func gemm(
                 var i0 = 0
                 while i0 < m {
                     let mb = min(GEMMTiling.mcMax, m - i0)
-                    packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA)
+                    let packedA: UnsafeMutablePointer<Float>
+                    if packAOnce {
+                        packedA = packedAll + p0 * paddedM + i0 * kb
+                        if j0 == 0 { packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA) }
+                    } else {
+                        packedA = packedBlock
+                        packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA)
+                    }
                     let mPanels = (mb + mr - 1) / mr
-                    for jp in 0..<nPanels {
-                        let j = j0 + jp * nr
-                        let bPanel = packedB + jp * nr * kb
-                        for ip in 0..<mPanels {
-                            let i = i0 + ip * mr
-                            runMicroKernel(kc: kb, a: packedA + ip * mr * kb, b: bPanel, tile: tile)
+                    // Each A panel (MR × kb) stays in L1 while the B panels stream from L2:
+                    // the A panel is the smaller of the two (12 × 256 floats against 256 × 32),
+                    // and keeping the larger one in L1 instead leaves no room for the other.
+                    for ip in 0..<mPanels {
+                        let i = i0 + ip * mr
+                        let aPanel = packedA + ip * mr * kb
+                        for jp in 0..<nPanels {
+                            let j = j0 + jp * nr
+                            runMicroKernel(kc: kb, a: aPanel, b: packedB + jp * nr * kb, tile: tile)
                             mergeTile(tile, into: c, ldc: ldc, row: i, col: j,
                                       rows: min(mr, m - i), cols: min(nr, n - j),
                                       accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
@@ -112,7 +128,10 @@ public enum GEMMTiling {
     public static let nr = 2 * Vector.scalarCount
     public static let kcMax = 256
     public static let mcMax = 16 * mr
-    public static let ncMax = 512
+    public static let ncMax = 256
+    /// The most floats of a transposed A kept packed across N blocks (2 MiB: it is read back
+    /// from L3 one MR × kc panel at a time).
+    public static let packedABudget = 512 * 1024
     /// A one-line description of the compiled kernel, for benchmark reports.
     public static var description: String {
         #if SUBLIMINAL_FMA

@@ -22,7 +22,8 @@ public final class TrainingWorkspace: @unchecked Sendable {
     /// deltas[l]: dL/d(pre-activation of layer l), [capacity × width(l+1)].
     var deltas: [FloatBuffer]
     public var gradient: Parameters
-    let gemm = GEMMWorkspace()
+    /// Packing scratch for the GEMMs of this workspace's passes.
+    public let gemm = GEMMWorkspace()
 
     public init(architecture: Architecture, capacity: Int) {
         self.architecture = architecture
@@ -31,6 +32,12 @@ public final class TrainingWorkspace: @unchecked Sendable {
         deltas = architecture.layers.map { FloatBuffer(count: capacity * $0.outFeatures) }
         gradient = Parameters(architecture: architecture)
     }
+
+    /// Output of layer `l` (after ReLU for hidden layers), [capacity × width(l+1)]: for code
+    /// that runs the layers one by one, like the step-phase benchmark.
+    public func activation(_ l: Int) -> UnsafeMutablePointer<Float> { UnsafeMutablePointer(mutating: activations[l].pointer) }
+    /// dL/d(pre-activation of layer `l`), [capacity × width(l+1)].
+    public func delta(_ l: Int) -> UnsafeMutablePointer<Float> { UnsafeMutablePointer(mutating: deltas[l].pointer) }
 
     /// The logits of the last `forward`, [rows × outputs].
     public func logits(rows: Int) -> MatrixView {
