@@ -137,7 +137,8 @@ func outputs(_ dir: URL, _ spec: SweepSpec) throws -> [String: Data] {
         let spec = try SweepSpec.parse(["aux=1,2,3", "init-noise=0,0.1"], base: tinyConfig(runs: 5))
         for share in [true, false] {
             let plan = SweepPlan(spec: spec, share: share)
-            #expect(plan.tasks.count == (share ? 3 * 5 : 6 * 5))
+            // Shared: one task per run (aux and init-noise do not change the teacher).
+            #expect(plan.tasks.count == (share ? 5 : 6 * 5))
             let all = plan.tasks.flatMap(\.jobs)
             #expect(all.count == 30 && Set(all).count == 30)
             for n in 1...8 {
@@ -186,6 +187,30 @@ func outputs(_ dir: URL, _ spec: SweepSpec) throws -> [String: Data] {
         for arm in Arm.students { #expect(together[1].generations![arm.rawValue]![0] == alone[arm]) }
         #expect(together[1].generations!["student_aux"]!.count == 3)
         #expect(alone.generations == nil)
+    }
+
+    @Test func oneTeacherServesEveryAuxWidth() {
+        // The teacher trained with the largest m, cut to its first 10 + m outputs, is bit for bit
+        // the teacher trained with m aux logits; and so every result of a task that shares it.
+        var c = tinyConfig()
+        c.teacherEpochs = 2
+        let configs = [3, 1, 5].map { m -> ProtocolConfig in var x = c; x.aux = m; return x }
+        func teacher(_ x: ProtocolConfig) -> Parameters {
+            Reproduction.trainTeacher(Parameters.initialized(x.architecture, seed: x.seed, run: 1), run: 1, seed: x.seed,
+                                      epochs: x.teacherEpochs, batch: x.batch, learningRate: x.learningRate, data: synthetic,
+                                      workspace: TrainingWorkspace(architecture: x.architecture, capacity: x.batch)) {}
+        }
+        let wide = teacher(configs[2])
+        for x in configs.prefix(2) {
+            let own = teacher(x)
+            #expect(wide.narrowed(to: x.architecture).bitwiseEqual(own), "aux \(x.aux)")
+            #expect(!Parameters.initialized(x.architecture, seed: x.seed, run: 1).bitwiseEqual(own))
+        }
+        let together = Reproduction.runTask(1, partner: 2, configs: configs, data: syntheticSets, onStep: { _ in })
+        for (i, x) in configs.enumerated() {
+            let alone = Reproduction.run(1, partner: 2, config: x, data: synthetic) { _ in }
+            #expect(together[i].withoutTiming == alone.withoutTiming, "aux \(x.aux)")
+        }
     }
 
     @Test func oneAuxLogitTeachesNothing() {

@@ -111,10 +111,13 @@ public struct ProtocolConfig: Codable, Hashable, Sendable {
         return c == ProtocolConfig()
     }
 
-    /// The knobs that determine the reference and the teacher of a run (student-side knobs reset).
+    /// The knobs that determine the reference and the teacher of a run (student-side knobs
+    /// reset). `aux` is reset too: one teacher trained with the largest m serves every m (see
+    /// ``Reproduction/runTask(_:partner:configs:data:onStep:onResult:)``).
     public var teacherKey: ProtocolConfig {
         var k = self
         let d = ProtocolConfig()
+        k.aux = d.aux
         k.studentEpochs = d.studentEpochs
         k.noiseImages = d.noiseImages
         k.initNoise = d.initNoise

@@ -178,24 +178,55 @@ public enum Reproduction {
         let c0 = configs[0]
         precondition(configs.allSatisfy { $0.teacherKey == c0.teacherKey }, "runTask: the configurations must share their teacher")
         let task = data.required(c0.dataset)
-        let arch = c0.architecture
-        let ws = TrainingWorkspace(architecture: arch, capacity: c0.batch)
 
-        let reference = Parameters.initialized(arch, seed: c0.seed, run: r)
-        let referenceAccuracy = task.testAccuracy(reference, workspace: ws)
+        // One teacher serves every number of aux logits m: it is trained with the largest m, and
+        // the teacher (and reference) of a smaller m is its first 10 + m outputs. This is exact,
+        // not an approximation: the initialization draws the last layer row by row, so its first
+        // rows do not depend on m; the cross-entropy on logits 0-9 gives the aux rows a gradient
+        // of exactly 0, which Adam turns into a step of exactly 0; and every other value sums the
+        // same terms in the same order (the aux rows only add 0 · w terms after them).
+        // `SweepTests` checks it bit for bit against teachers trained at each width.
+        var wide = c0
+        wide.aux = configs.map(\.aux).max()!
+        let wideArch = wide.architecture
+        let wideWS = TrainingWorkspace(architecture: wideArch, capacity: c0.batch)
+        let wideReference = Parameters.initialized(wideArch, seed: c0.seed, run: r)
+        let referenceAccuracy = task.testAccuracy(wideReference, workspace: wideWS)
+        let wideTeacher = trainTeacher(wideReference, run: r, seed: c0.seed, epochs: c0.teacherEpochs, batch: c0.batch,
+                                       learningRate: c0.learningRate, data: task, workspace: wideWS) { onStep("run \(r) teacher") }
+        let teacherAccuracy = task.testAccuracy(wideTeacher, workspace: wideWS)
 
-        let teacher = trainTeacher(reference, run: r, seed: c0.seed, epochs: c0.teacherEpochs, batch: c0.batch,
-                                   learningRate: c0.learningRate, data: task, workspace: ws) { onStep("run \(r) teacher") }
-        let teacherAccuracy = task.testAccuracy(teacher, workspace: ws)
+        var results = [RunResult?](repeating: nil, count: configs.count)
+        var auxOrder: [Int] = []
+        for c in configs where !auxOrder.contains(c.aux) { auxOrder.append(c.aux) }
+        for aux in auxOrder {
+            let arch = configs.first { $0.aux == aux }!.architecture
+            let ws = arch == wideArch ? wideWS : TrainingWorkspace(architecture: arch, capacity: c0.batch)
+            let reference = arch == wideArch ? wideReference : wideReference.narrowed(to: arch)
+            let teacher = arch == wideArch ? wideTeacher : wideTeacher.narrowed(to: arch)
+            runStudents(r, partner: partner, configs: configs, only: aux, data: data, task: task, workspace: ws,
+                        reference: reference, teacher: teacher,
+                        referenceAccuracy: referenceAccuracy, teacherAccuracy: teacherAccuracy,
+                        lastDone: &lastDone, results: &results, onStep: onStep, onResult: onResult)
+        }
+        return results.map { $0! }
+    }
 
+    /// The students of run `r` for the configurations in `configs` with `aux` auxiliary logits,
+    /// given their reference and teacher; fills `results` at the configurations' indices.
+    static func runStudents(_ r: Int, partner: Int, configs: [ProtocolConfig], only aux: Int, data: ProtocolData,
+                            task: ExperimentData, workspace ws: TrainingWorkspace,
+                            reference: Parameters, teacher: Parameters, referenceAccuracy: Double, teacherAccuracy: Double,
+                            lastDone: inout Double, results: inout [RunResult?],
+                            onStep: @escaping (String) -> Void, onResult: (Int, RunResult) -> Void) {
+        let arch = ws.architecture
         var crossInit: Parameters?
         var sameInit: [Double: Parameters] = [:]
-        var results = [RunResult?](repeating: nil, count: configs.count)
 
         // Configurations grouped by their inputs, in order of first appearance.
         var inputGroups: [InputKey: [Int]] = [:]
         var inputOrder: [InputKey] = []
-        for (i, c) in configs.enumerated() {
+        for (i, c) in configs.enumerated() where c.aux == aux {
             let k = InputKey(inputs: c.inputs, count: c.noiseImages)
             if inputGroups[k] == nil { inputOrder.append(k) }
             inputGroups[k, default: []].append(i)
@@ -266,7 +297,6 @@ public enum Reproduction {
             MatrixPool.shared.release(inputs)
             MatrixPool.shared.release(targets)
         }
-        return results.map { $0! }
     }
 
     /// The distinct students of configurations sharing a teacher: for each input set, each

@@ -78,6 +78,24 @@ public struct Parameters: Sendable {
         return p
     }
 
+    /// The same network with fewer outputs: the first `architecture.outputs` rows of the last
+    /// layer's weights and biases, everything else unchanged. `architecture` must differ from
+    /// this one only by a smaller output width.
+    public func narrowed(to architecture: Architecture) -> Parameters {
+        let mine = self.architecture
+        precondition(architecture.inputs == mine.inputs && architecture.hidden == mine.hidden && architecture.outputs <= mine.outputs,
+                     "Parameters.narrowed: \(architecture) is not \(mine) with fewer outputs")
+        var q = Parameters(architecture: architecture)
+        let dst = q.values.mutablePointer
+        for (l, (o, oq)) in zip(mine.offsets, architecture.offsets).enumerated() {
+            let shape = architecture.layers[l]
+            // Row-major [out × in]: the first rows of the last layer are its first outputs.
+            (dst + oq.weight).update(from: values.pointer + o.weight, count: shape.outFeatures * shape.inFeatures)
+            (dst + oq.bias).update(from: values.pointer + o.bias, count: shape.outFeatures)
+        }
+        return q
+    }
+
     public var count: Int { values.count }
     public func weight(_ layer: Int) -> UnsafePointer<Float> { values.pointer + architecture.offsets[layer].weight }
     public func bias(_ layer: Int) -> UnsafePointer<Float> { values.pointer + architecture.offsets[layer].bias }
