@@ -65,8 +65,10 @@ let package = Package(
         .target(name: "IDX", dependencies: ["CZlib"]),
         // MNIST-format datasets: locating, loading, normalizing and checksumming them.
         .target(name: "Datasets", dependencies: ["IDX"]),
+        // Vector math Swift's standard library does not vectorize (square roots).
+        .target(name: "CSIMDMath"),
         // The numerical engine: tensors, SIMD kernels, layers, losses, optimizers, randomness.
-        .target(name: "MLP", swiftSettings: kernelSettings),
+        .target(name: "MLP", dependencies: ["CSIMDMath"], swiftSettings: kernelSettings),
         // The experiments: Figure 10b reproduction, the theorem check, sweeps, benchmarks.
         .target(name: "Experiments", dependencies: ["Datasets", "MLP"], swiftSettings: kernelSettings),
         // The command-line tool.

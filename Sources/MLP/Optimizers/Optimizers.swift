@@ -1,3 +1,4 @@
+import CSIMDMath
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -52,7 +53,7 @@ public struct Adam: Sendable {
             var vi = UnsafeRawPointer(vp + i).loadUnaligned(as: V.self)
             mi = mi * b1 + g * (1 - b1)
             vi = vi * b2 + (g * g) * (1 - b2)
-            let denom = vi.squareRoot() / bc2Sqrt + eps
+            let denom = vectorSquareRoot(vi) / bc2Sqrt + eps
             var th = UnsafeRawPointer(parameters + i).loadUnaligned(as: V.self)
             th -= stepSize * (mi / denom)
             UnsafeMutableRawPointer(mp + i).storeBytes(of: mi, as: V.self)
@@ -81,3 +82,10 @@ public struct SGD: Sendable {
         for i in 0..<count { parameters[i] -= lr * gradient[i] }
     }
 }
+
+/// √x lane by lane in one vector instruction (see CSIMDMath.h for why not `x.squareRoot()`).
+@inline(__always)
+func vectorSquareRoot(_ x: SIMD16<Float>) -> SIMD16<Float> { subliminal_sqrt16(x) }
+
+@inline(__always)
+func vectorSquareRoot(_ x: SIMD8<Float>) -> SIMD8<Float> { subliminal_sqrt8(x) }

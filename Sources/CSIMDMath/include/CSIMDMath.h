@@ -1,0 +1,20 @@
+#ifndef SUBLIMINAL_CSIMDMATH_H
+#define SUBLIMINAL_CSIMDMATH_H
+
+// Vector square roots for the Swift kernels. On Linux, Swift's `SIMD16<Float>.squareRoot()`
+// takes the root lane by lane, each with a libm `sqrtf` fallback for errno: about 15x slower
+// than one `vsqrtps`. These lower to LLVM's vector `sqrt` intrinsic instead. IEEE 754 square
+// roots are correctly rounded, so the results are the same bits either way.
+
+typedef float subliminal_float8 __attribute__((ext_vector_type(8)));
+typedef float subliminal_float16 __attribute__((ext_vector_type(16)));
+
+static inline __attribute__((always_inline)) subliminal_float8 subliminal_sqrt8(subliminal_float8 x) {
+    return __builtin_elementwise_sqrt(x);
+}
+
+static inline __attribute__((always_inline)) subliminal_float16 subliminal_sqrt16(subliminal_float16 x) {
+    return __builtin_elementwise_sqrt(x);
+}
+
+#endif
