@@ -5,17 +5,20 @@
 ///     for each N block (nc ≤ ncMax)               its packed B and C slice stay in L2
 ///      for each K block (kc)                      split K into near-equal blocks ≤ kcMax
 ///       pack op(B)[kc × nc] into NR-wide panels   (zero-padded, contiguous per k step)
-///       for each M block (mc)
-///         pack op(A)[mc × kc] into MR-tall panels
-///         for each NR panel of B                  (stays in L1 across the M panels)
-///           for each MR panel of A
-///             micro-kernel: MR×NR register tile += A panel · B panel
-///             merge the tile into C (first K block stores, later ones add; the last one
-///             applies the epilogue)
+///       for each MR-row panel of op(A)            (stays in L1 across the B panels)
+///         for each NR panel of B                  (streams from L2)
+///           micro-kernel: MR×NR register tile += A panel · B panel
+///           merge the tile into C (first K block stores, later ones add; the last one
+///           applies the epilogue)
 ///
-/// Packing makes every operand layout (plain, transposed, row-gathered) look the same to the
-/// micro-kernel, and handles every edge size by zero padding. The three products a Linear
-/// layer needs are all this one function:
+/// Only B is packed. op(A) is read in place: a plain A through MR row pointers (k contiguous
+/// in each), a transposed A through one pointer with stride lda (its MR values at step k are
+/// contiguous in row k of the stored matrix); only a last partial panel of a transposed A, or
+/// a row-gathered transposed A, is packed. Packing B makes every B layout (plain, transposed,
+/// row-gathered) look the same to the micro-kernel and handles every edge size by zero
+/// padding. Every element of C is summed over k in the same order whatever the blocking of M
+/// and N, so only kcMax affects the bits of a result. The three products a Linear layer needs
+/// are all this one function:
 ///
 ///     forward         Y  = X · Wᵀ        gemm(A: X,          B: W transposed)
 ///     weight grad     dW = dYᵀ · X       gemm(A: dY transposed, B: X)
@@ -41,14 +44,8 @@ public func gemm(
     let kc = (k + kBlocks - 1) / kBlocks
     let mr = GEMMTiling.mr, nr = GEMMTiling.nr
     let ncMax = GEMMTiling.ncMax
-    // A transposed op(A) is packed once for all N blocks when it fits (the weight gradients:
-    // op(A) = dYᵀ, 256 × 1024), instead of once per N block.
-    let paddedM = ((m + mr - 1) / mr) * mr
-    let packAOnce = a.transposed && n > ncMax && paddedM * k <= GEMMTiling.packedABudget
-    workspace.reserve(packedA: a.transposed ? (packAOnce ? paddedM * k : GEMMTiling.mcMax * kc) : 0,
-                      packedB: ((min(n, ncMax) + nr - 1) / nr) * nr * kc)
-    let packedAll = workspace.packedA, packedBlock = workspace.packedA
-    let packedB = workspace.packedB, tile = workspace.tile
+    workspace.reserve(packedA: a.transposed ? GEMMTiling.mcMax * kc : 0, packedB: ((min(n, ncMax) + nr - 1) / nr) * nr * kc)
+    let packedBlock = workspace.packedA, packedB = workspace.packedB, tile = workspace.tile
 
     var j0 = 0
     while j0 < n {
@@ -60,18 +57,38 @@ public func gemm(
             let kb = min(kc, k - p0)
             let first = p0 == 0, last = p0 + kb == k
             packB(b, rows: p0..<(p0 + kb), cols: j0..<(j0 + nb), into: packedB)
-            if a.transposed {
+            if a.transposed && a.view.rowIndex == nil {
+                // op(A) = Aᵀ with A stored row-major (the weight gradients' dYᵀ): op(A)[i + r, k]
+                // = A[k, i + r], so the MR values the micro-kernel broadcasts at step k are
+                // contiguous in row k of A, and an MR-row panel is read in place with stride
+                // lda: no packing pass. Only a last partial panel is packed (zero-padded), so
+                // that no read runs past the end of A.
+                let lda = a.view.ld
+                var i = 0
+                while i < m {
+                    let h = min(mr, m - i)
+                    let aPanel: UnsafePointer<Float>, aStride: Int
+                    if h == mr {
+                        aPanel = a.view.base + p0 * lda + i; aStride = lda
+                    } else {
+                        packA(a, rows: i..<m, depth: p0..<(p0 + kb), into: packedBlock)
+                        aPanel = UnsafePointer(packedBlock); aStride = mr
+                    }
+                    for jp in 0..<nPanels {
+                        let j = j0 + jp * nr
+                        runMicroKernel(kc: kb, a: aPanel, lda: aStride, b: packedB + jp * nr * kb, tile: tile)
+                        mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
+                                  accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
+                    }
+                    i += mr
+                }
+            } else if a.transposed {
                 var i0 = 0
                 while i0 < m {
                     let mb = min(GEMMTiling.mcMax, m - i0)
-                    let packedA: UnsafeMutablePointer<Float>
-                    if packAOnce {
-                        packedA = packedAll + p0 * paddedM + i0 * kb
-                        if j0 == 0 { packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA) }
-                    } else {
-                        packedA = packedBlock
-                        packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA)
-                    }
+                    // A row-gathered transposed A (general, not used in training): packed.
+                    let packedA = packedBlock
+                    packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA)
                     let mPanels = (mb + mr - 1) / mr
                     // Each A panel (MR × kb) stays in L1 while the B panels stream from L2:
                     // the A panel is the smaller of the two (12 × 256 floats against 256 × 32),
@@ -115,7 +132,8 @@ public func gemm(
 /// Tile sizes. MR × NR is the register tile: 12 × 32 with 512-bit registers (24 of the 32 zmm
 /// registers hold accumulators), 6 × 16 with 256-bit ones (12 of 16). kcMax keeps one packed B
 /// panel (kc × NR) plus one A panel (kc × MR) inside the 48 KiB L1; mcMax keeps the packed A
-/// block in L2; ncMax bounds the packed B block (kc × nc ≤ 512 KiB) and the C block it updates.
+/// block in L2; ncMax bounds the packed B block (kc × nc ≤ 256 KiB) and the C block it updates
+/// (256 measured a little faster than 512 for the weight gradients, whose C is 256 × 784).
 /// Blocking over N never changes the order of a K sum: results do not depend on ncMax.
 public enum GEMMTiling {
     #if SUBLIMINAL_AVX512
@@ -129,9 +147,6 @@ public enum GEMMTiling {
     public static let kcMax = 256
     public static let mcMax = 16 * mr
     public static let ncMax = 256
-    /// The most floats of a transposed A kept packed across N blocks (2 MiB: it is read back
-    /// from L3 one MR × kc panel at a time).
-    public static let packedABudget = 512 * 1024
     /// A one-line description of the compiled kernel, for benchmark reports.
     public static var description: String {
         #if SUBLIMINAL_FMA
@@ -144,11 +159,11 @@ public enum GEMMTiling {
 }
 
 @inline(__always)
-func runMicroKernel(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+func runMicroKernel(kc: Int, a: UnsafePointer<Float>, lda: Int = GEMMTiling.mr, b: UnsafePointer<Float>, ldb: Int = GEMMTiling.nr, tile: UnsafeMutablePointer<Float>) {
     #if SUBLIMINAL_AVX512
-    microKernel12(kc: kc, a: a, b: b, tile: tile)
+    microKernel12(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
     #else
-    microKernel6(kc: kc, a: a, b: b, tile: tile)
+    microKernel6(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
     #endif
 }
 

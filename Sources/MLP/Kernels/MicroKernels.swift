@@ -16,7 +16,7 @@ public func fusedMultiplyAdd<V: SIMD>(_ c: inout V, _ a: V, _ b: V) where V.Scal
 /// steps of packed A (`12` floats per step) and packed B (`2·V.scalarCount` floats per step).
 /// Writes the raw sums to `tile` (row-major, leading dimension `2·V.scalarCount`).
 @inline(__always)
-func microKernel12(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+func microKernel12(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, tile: UnsafeMutablePointer<Float>) {
     typealias V = GEMMTiling.Vector
     let w = V.scalarCount
     var c00 = V(), c01 = V(); var c10 = V(), c11 = V(); var c20 = V(), c21 = V(); var c30 = V(), c31 = V(); var c40 = V(), c41 = V(); var c50 = V(), c51 = V(); var c60 = V(), c61 = V(); var c70 = V(), c71 = V(); var c80 = V(), c81 = V(); var c90 = V(), c91 = V(); var c100 = V(), c101 = V(); var c110 = V(), c111 = V()
@@ -37,7 +37,7 @@ func microKernel12(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ti
         do { let x = V(repeating: ap[9]); fusedMultiplyAdd(&c90, x, b0); fusedMultiplyAdd(&c91, x, b1) }
         do { let x = V(repeating: ap[10]); fusedMultiplyAdd(&c100, x, b0); fusedMultiplyAdd(&c101, x, b1) }
         do { let x = V(repeating: ap[11]); fusedMultiplyAdd(&c110, x, b0); fusedMultiplyAdd(&c111, x, b1) }
-        ap += 12; bp += 2 &* w
+        ap += lda; bp += ldb
     }
     store(c00, c01, at: tile + 0 * ld)
     store(c10, c11, at: tile + 1 * ld)
@@ -56,7 +56,7 @@ func microKernel12(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, ti
 /// steps of packed A (`6` floats per step) and packed B (`2·V.scalarCount` floats per step).
 /// Writes the raw sums to `tile` (row-major, leading dimension `2·V.scalarCount`).
 @inline(__always)
-func microKernel6(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+func microKernel6(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, tile: UnsafeMutablePointer<Float>) {
     typealias V = GEMMTiling.Vector
     let w = V.scalarCount
     var c00 = V(), c01 = V(); var c10 = V(), c11 = V(); var c20 = V(), c21 = V(); var c30 = V(), c31 = V(); var c40 = V(), c41 = V(); var c50 = V(), c51 = V()
@@ -71,7 +71,7 @@ func microKernel6(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, til
         do { let x = V(repeating: ap[3]); fusedMultiplyAdd(&c30, x, b0); fusedMultiplyAdd(&c31, x, b1) }
         do { let x = V(repeating: ap[4]); fusedMultiplyAdd(&c40, x, b0); fusedMultiplyAdd(&c41, x, b1) }
         do { let x = V(repeating: ap[5]); fusedMultiplyAdd(&c50, x, b0); fusedMultiplyAdd(&c51, x, b1) }
-        ap += 6; bp += 2 &* w
+        ap += lda; bp += ldb
     }
     store(c00, c01, at: tile + 0 * ld)
     store(c10, c11, at: tile + 1 * ld)
