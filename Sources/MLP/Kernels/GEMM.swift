@@ -1,3 +1,5 @@
+import CSIMDMath
+
 /// Single-precision matrix multiply, C[M×N] (= or +=) op(A)[M×K] · op(B)[K×N], then an epilogue.
 ///
 /// The structure is the classic Goto/BLIS one:
@@ -114,6 +116,18 @@ public func gemm(
                 while i < m {
                     let h = min(mr, m - i)
                     for r in 0..<mr { rowPointers[r] = r < h ? a.view.row(i + r) + p0 : zeroRow(kb) }
+                    if a.view.rowIndex != nil && i + mr < m {
+                        // A gathered A is a minibatch: random rows of a large matrix, whose first
+                        // reads no hardware prefetcher predicts. Ask for the next strip's rows
+                        // now; they arrive while this strip computes (measured: layer 1's forward
+                        // ~4% faster on MNIST-sized data).
+                        let next = min(mr, m - i - mr)
+                        for r in 0..<next {
+                            let row = UnsafeRawPointer(a.view.row(i + mr + r) + p0)
+                            var off = 0
+                            while off < kb * 4 { subliminal_prefetch(row + off); off += 64 }
+                        }
+                    }
                     for jp in 0..<nPanels {
                         let j = j0 + jp * nr
                         runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: packedB + jp * nr * kb, tile: tile)
@@ -273,8 +287,15 @@ func packB(_ b: GEMMOperand, rows depth: Range<Int>, cols: Range<Int>, into out:
             // op(B)[k, j + c] = stored[k, j + c]: NR contiguous floats per k.
             typealias V = GEMMTiling.Vector
             let vw = V.scalarCount
+            // A gathered B (the minibatch in layer 1's weight gradient): fetch the row 16 steps
+            // ahead, for the same reason as a gathered A's next strip in `gemm`.
+            let prefetch = v.rowIndex != nil
             for p in 0..<kb {
                 let src = v.row(depth.lowerBound + p) + j
+                if prefetch && p + 16 < kb {
+                    let ahead = UnsafeRawPointer(v.row(depth.lowerBound + p + 16) + j)
+                    subliminal_prefetch(ahead); subliminal_prefetch(ahead + 64)
+                }
                 let d = dst + p &* nr
                 if w == nr {
                     UnsafeMutableRawPointer(d).storeBytes(of: UnsafeRawPointer(src).loadUnaligned(as: V.self), as: V.self)
