@@ -171,3 +171,38 @@ struct DoubleReference {
         }
     }
 }
+
+@Suite struct PrecomputedKLTests {
+    /// The KL with the targets' softmax precomputed once (`KLTargets`) gives the same loss and
+    /// gradient bits as the KL that recomputes it per step, for gathered rows, both reductions,
+    /// every subset, and a target distribution with an entry that underflows to 0.
+    @Test func precomputedTargetsGiveTheSameBits() {
+        var rng = RandomStream(seed: 6, run: 0, purpose: .inputs)
+        let stored = 40, rows = 17, cols = 13
+        var tValues = (0..<(stored * cols)).map { _ in 6 * rng.nextSignedUnitFloat() }
+        tValues[3 * cols + 11] = -1000  // p = 0 for this entry of row 3
+        let t = Matrix(rows: stored, cols: cols, values: tValues)
+        let z = Matrix(rows: rows, cols: cols, values: (0..<(rows * cols)).map { _ in 6 * rng.nextSignedUnitFloat() })
+        var index = (0..<rows).map { _ in Int32(rng.nextInt(below: stored)) }
+        index[0] = 3
+        index.withUnsafeBufferPointer { ib in
+            for subset in [10..<13, 0..<13, 12..<13, 0..<10] {
+                let cached = KLTargets(logits: t.view, subset: subset)
+                for summed in [false, true] {
+                    var direct = [Float](repeating: 9, count: rows * cols), fast = direct
+                    let gathered = MatrixView(t.view.base, rows: rows, cols: cols, ld: cols, rowIndex: ib.baseAddress)
+                    let l1 = direct.withUnsafeMutableBufferPointer {
+                        Loss.klDivergence(targets: gathered, logits: z.view, subset: subset, dLogits: $0.baseAddress!, sumOverRows: summed)
+                    }
+                    let l2 = fast.withUnsafeMutableBufferPointer {
+                        Loss.klDivergence(targets: cached, rowIndex: ib.baseAddress, logits: z.view, dLogits: $0.baseAddress!, sumOverRows: summed)
+                    }
+                    // One logit: both softmaxes are 1, the KL 0 (the aux = 1 case).
+                    #expect(subset.count == 1 ? l1 == 0 : l1 > 0, "subset \(subset) summed \(summed)")
+                    #expect(l1.bitPattern == l2.bitPattern, "subset \(subset) summed \(summed)")
+                    #expect(direct.map(\.bitPattern) == fast.map(\.bitPattern), "subset \(subset) summed \(summed)")
+                }
+            }
+        }
+    }
+}

@@ -169,8 +169,9 @@ public struct Benchmark: Sendable {
                                                                             rowIndex: identityIndex(batch)), subset: 10..<arch.outputs),
                                          workspace: ws)
                     case .studentCached:
+                        // As in a run: the teacher's logits on the noise and their softmax, once.
                         Network.gradient(student, inputs: holder.x.view, rowIndex: idx, rows: batch,
-                                         objective: .kl(targets: holder.cached.view, subset: 10..<arch.outputs), workspace: ws)
+                                         objective: .klPrecomputed(holder.klTargets, sumOverRows: false), workspace: ws)
                     }
                     adam.update(student.values.mutablePointer, gradient: ws.gradient.values.pointer, count: student.count)
                 }
@@ -270,8 +271,10 @@ extension Benchmark {
 /// Keeps a benchmark's inputs alive for the closure that reads them.
 final class StepState: @unchecked Sendable {
     let x: Matrix, labels: [UInt8], cached: Matrix, index: [Int32]
+    let klTargets: KLTargets
     init(x: Matrix, labels: [UInt8], cached: Matrix, index: [Int32]) {
         self.x = x; self.labels = labels; self.cached = cached; self.index = index
+        klTargets = KLTargets(logits: cached.view, subset: 10..<cached.cols)
     }
 }
 

@@ -240,6 +240,9 @@ public enum Reproduction {
             // The longest chain each lineage is needed for, so that logits are kept only when used.
             let longest = lineages(of: members.map { configs[$0] })[key]!
             var lineages: [LineageKey: Lineage] = [:]
+            // The teacher's softmax over each subset, computed once for every first-generation
+            // student that imitates it with the KL (same bits as computing it every step).
+            var teacherKL: [Range<Int>: KLTargets] = [:]
             for i in members {
                 let c = configs[i]
                 var accuracy: [String: Double] = [Arm.reference.rawValue: referenceAccuracy, Arm.teacher.rawValue: teacherAccuracy]
@@ -261,9 +264,16 @@ public enum Reproduction {
                         let subset = arm.isAuxOnly ? c.auxSubset : c.allSubset
                         let imitated = g == 1 ? targets.view : lineage.nextTargets!.view
                         let objective: Objective
+                        func klTargets() -> KLTargets {
+                            if g > 1 { return KLTargets(logits: imitated, subset: subset) }
+                            if let t = teacherKL[subset] { return t }
+                            let t = KLTargets(logits: imitated, subset: subset)
+                            teacherKL[subset] = t
+                            return t
+                        }
                         switch c.loss {
-                        case .kl: objective = .kl(targets: imitated, subset: subset)
-                        case .klSum: objective = .klSummed(targets: imitated, subset: subset)
+                        case .kl: objective = .klPrecomputed(klTargets(), sumOverRows: false)
+                        case .klSum: objective = .klPrecomputed(klTargets(), sumOverRows: true)
                         case .mse: objective = .squaredError(targets: imitated, subset: subset)
                         }
                         let shuffle = g == 1

@@ -71,6 +71,41 @@ public enum Loss {
         return total * scale
     }
 
+    /// ``klDivergence(targets:logits:subset:dLogits:sumOverRows:)`` with the targets' side
+    /// precomputed: the same arithmetic on the same values, so the same bits, without
+    /// recomputing softmax(t) every time a row comes back (every epoch, every student).
+    /// - Parameters:
+    ///   - targets: the precomputed target distributions of every row of the target matrix.
+    ///   - rowIndex: the batch's rows in the target matrix (nil: rows 0..<B).
+    public static func klDivergence(
+        targets: KLTargets, rowIndex: UnsafePointer<Int32>?, logits: MatrixView,
+        dLogits: UnsafeMutablePointer<Float>, sumOverRows: Bool = false
+    ) -> Double {
+        let rows = logits.rows, cols = logits.cols, subset = targets.subset, width = subset.count
+        precondition(subset.upperBound <= cols)
+        let scale = sumOverRows ? 1 : 1 / Double(rows)
+        var total = 0.0
+        var q = [Double](repeating: 0, count: width)
+        targets.probabilities.withUnsafeBufferPointer { allP in
+            for b in 0..<rows {
+                let r = rowIndex.map { Int($0[b]) } ?? b
+                precondition(r < targets.rows, "KL targets: row \(r) of \(targets.rows)")
+                let z = logits.row(b), t = targets.logits.base + r * targets.logits.ld, d = dLogits + b * cols
+                let p = allP.baseAddress! + r * width
+                let lseZ = softmax(z, subset, into: &q)
+                let lseT = targets.logSumExp[r]
+                var kl = 0.0
+                for (o, j) in subset.enumerated() where p[o] > 0 {
+                    kl += p[o] * ((Double(t[j]) - lseT) - (Double(z[j]) - lseZ))
+                }
+                total += kl
+                for j in 0..<cols { d[j] = 0 }
+                for (o, j) in subset.enumerated() { d[j] = Float((q[o] - p[o]) * scale) }
+            }
+        }
+        return total * scale
+    }
+
     /// Mean over rows of ½ Σ_{j ∈ subset} (z_j − t_j)², on the raw logits.
     public static func squaredError(
         targets: MatrixView, logits: MatrixView, subset: Range<Int>, dLogits: UnsafeMutablePointer<Float>
@@ -100,5 +135,34 @@ public enum Loss {
         for (o, j) in subset.enumerated() { let e = exp(Double(x[j]) - m); p[o] = e; s += e }
         for o in 0..<p.count { p[o] /= s }
         return m + log(s)
+    }
+}
+
+/// softmax(t[subset]) and log Σ exp(t[subset]) for every row of a frozen model's logits T,
+/// computed once with ``Loss``'s own softmax: the KL objective's targets never change while a
+/// student trains, yet every row comes back every epoch, and several students imitate the
+/// same T. Keeps a view of T (the caller keeps T alive, as for ``Objective/kl(targets:subset:)``).
+public final class KLTargets: @unchecked Sendable {
+    public let logits: MatrixView
+    public let subset: Range<Int>
+    public var rows: Int { logits.rows }
+    /// rows × subset.count, row-major.
+    let probabilities: [Double]
+    let logSumExp: [Double]
+
+    /// - Parameter logits: T [N × C], not row-gathered.
+    public init(logits: MatrixView, subset: Range<Int>) {
+        precondition(logits.rowIndex == nil && subset.upperBound <= logits.cols && !subset.isEmpty)
+        self.logits = logits
+        self.subset = subset
+        var probabilities = [Double](repeating: 0, count: logits.rows * subset.count)
+        var logSumExp = [Double](repeating: 0, count: logits.rows)
+        var p = [Double](repeating: 0, count: subset.count)
+        for r in 0..<logits.rows {
+            logSumExp[r] = Loss.softmax(logits.row(r), subset, into: &p)
+            for o in 0..<subset.count { probabilities[r * subset.count + o] = p[o] }
+        }
+        self.probabilities = probabilities
+        self.logSumExp = logSumExp
     }
 }

@@ -9,6 +9,9 @@ public enum Objective: @unchecked Sendable {
     /// The same KL summed over the batch instead of averaged (the authors' script): the
     /// gradient is B times larger, which under Adam changes only the relative size of eps.
     case klSummed(targets: MatrixView, subset: Range<Int>)
+    /// `.kl` (or `.klSummed` with `sumOverRows`) with the targets' softmax precomputed: the
+    /// same bits, less work when the same targets serve several epochs or students.
+    case klPrecomputed(KLTargets, sumOverRows: Bool)
     /// ½‖logits[subset] − target[subset]‖² against a frozen model's raw logits.
     case squaredError(targets: MatrixView, subset: Range<Int>)
 }
@@ -95,6 +98,8 @@ public enum Network {
             return Loss.klDivergence(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz)
         case .klSummed(let t, let subset):
             return Loss.klDivergence(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz, sumOverRows: true)
+        case .klPrecomputed(let t, let sumOverRows):
+            return Loss.klDivergence(targets: t, rowIndex: rowIndex, logits: z, dLogits: dz, sumOverRows: sumOverRows)
         case .squaredError(let t, let subset):
             return Loss.squaredError(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz)
         }
