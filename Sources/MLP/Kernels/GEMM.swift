@@ -6,19 +6,20 @@ import CSIMDMath
 ///
 ///     for each N block (nc ≤ ncMax)               its packed B and C slice stay in L2
 ///      for each K block (kc)                      split K into near-equal blocks ≤ kcMax
-///       pack op(B)[kc × nc] into NR-wide panels   (zero-padded, contiguous per k step)
+///       pack op(B)[kc × nc] into NR-wide panels   (when it cannot be read in place)
 ///       for each MR-row panel of op(A)            (stays in L1 across the B panels)
 ///         for each NR panel of B                  (streams from L2)
 ///           micro-kernel: MR×NR register tile += A panel · B panel
 ///           merge the tile into C (first K block stores, later ones add; the last one
 ///           applies the epilogue)
 ///
-/// Only B is packed. op(A) is read in place: a plain A through MR row pointers (k contiguous
-/// in each), a transposed A through one pointer with stride lda (its MR values at step k are
-/// contiguous in row k of the stored matrix); only a last partial panel of a transposed A, or
-/// a row-gathered transposed A, is packed. Packing B makes every B layout (plain, transposed,
-/// row-gathered) look the same to the micro-kernel and handles every edge size by zero
-/// padding. Every element of C is summed over k in the same order whatever the blocking of M
+/// Operands are read in place wherever their layout allows: a plain A through MR row pointers
+/// (k contiguous in each), a transposed A through one pointer with stride lda (its MR values at
+/// step k are contiguous in row k of the stored matrix), a plain, contiguous B panel by panel
+/// with stride ldb (each row holds the panel's NR columns). The rest is packed: a transposed B
+/// (Wᵀ in the forward pass), a row-gathered B (the minibatch in layer 1's weight gradient),
+/// a row-gathered transposed A, and every last partial panel, zero-padded, so that no read runs
+/// past an operand's end. Every element of C is summed over k in the same order whatever the blocking of M
 /// and N, so only kcMax affects the bits of a result. The three products a Linear layer needs
 /// are all this one function:
 ///
@@ -58,7 +59,19 @@ public func gemm(
         while p0 < k {
             let kb = min(kc, k - p0)
             let first = p0 == 0, last = p0 + kb == k
-            packB(b, rows: p0..<(p0 + kb), cols: j0..<(j0 + nb), into: packedB)
+            // A plain, contiguous B (an activation, or W in dY · W) already holds each panel's
+            // NR columns contiguously in every row: its full panels are read in place with
+            // stride ldb, and only a last partial panel is packed (zero-padded).
+            let bInPlace = !b.transposed && b.view.rowIndex == nil
+            let fullPanels = bInPlace ? nb / nr : 0
+            if fullPanels < nPanels {
+                packB(b, rows: p0..<(p0 + kb), cols: (j0 + fullPanels * nr)..<(j0 + nb), into: packedB)
+            }
+            let ldb = b.view.ld
+            // B panel jp of this block, and its stride.
+            @inline(__always) func bPanel(_ jp: Int) -> (UnsafePointer<Float>, Int) {
+                jp < fullPanels ? (b.view.base + p0 * ldb + j0 + jp * nr, ldb) : (UnsafePointer(packedB) + (jp - fullPanels) * nr * kb, nr)
+            }
             if a.transposed && a.view.rowIndex == nil {
                 // op(A) = Aᵀ with A stored row-major (the weight gradients' dYᵀ): op(A)[i + r, k]
                 // = A[k, i + r], so the MR values the micro-kernel broadcasts at step k are
@@ -78,7 +91,8 @@ public func gemm(
                     }
                     for jp in 0..<nPanels {
                         let j = j0 + jp * nr
-                        runMicroKernel(kc: kb, a: aPanel, lda: aStride, b: packedB + jp * nr * kb, tile: tile)
+                        let (bp, bs) = bPanel(jp)
+                        runMicroKernel(kc: kb, a: aPanel, lda: aStride, b: bp, ldb: bs, tile: tile)
                         mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
                                   accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
                     }
@@ -100,7 +114,8 @@ public func gemm(
                         let aPanel = packedA + ip * mr * kb
                         for jp in 0..<nPanels {
                             let j = j0 + jp * nr
-                            runMicroKernel(kc: kb, a: aPanel, b: packedB + jp * nr * kb, tile: tile)
+                            let (bp, bs) = bPanel(jp)
+                            runMicroKernel(kc: kb, a: aPanel, b: bp, ldb: bs, tile: tile)
                             mergeTile(tile, into: c, ldc: ldc, row: i, col: j,
                                       rows: min(mr, m - i), cols: min(nr, n - j),
                                       accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
@@ -130,7 +145,8 @@ public func gemm(
                     }
                     for jp in 0..<nPanels {
                         let j = j0 + jp * nr
-                        runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: packedB + jp * nr * kb, tile: tile)
+                        let (bp, bs) = bPanel(jp)
+                        runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: bp, ldb: bs, tile: tile)
                         mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
                                   accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
                     }
@@ -182,11 +198,11 @@ func runMicroKernel(kc: Int, a: UnsafePointer<Float>, lda: Int = GEMMTiling.mr, 
 }
 
 @inline(__always)
-func runMicroKernel(kc: Int, rows: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+func runMicroKernel(kc: Int, rows: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, ldb: Int = GEMMTiling.nr, tile: UnsafeMutablePointer<Float>) {
     #if SUBLIMINAL_AVX512
-    microKernel12Rows(kc: kc, rows: rows, b: b, tile: tile)
+    microKernel12Rows(kc: kc, rows: rows, b: b, ldb: ldb, tile: tile)
     #else
-    microKernel6Rows(kc: kc, rows: rows, b: b, tile: tile)
+    microKernel6Rows(kc: kc, rows: rows, b: b, ldb: ldb, tile: tile)
     #endif
 }
 

@@ -91,7 +91,7 @@ func store<V: SIMD>(_ lo: V, _ hi: V, at p: UnsafeMutablePointer<Float>) where V
 /// pointers (k contiguous in each) instead of from a packed panel: for a plain (untransposed)
 /// A, this saves the packing pass, which interleaves rows and cannot be vectorized cheaply.
 @inline(__always)
-func microKernel12Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+func microKernel12Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, ldb: Int, tile: UnsafeMutablePointer<Float>) {
     typealias V = GEMMTiling.Vector
     let w = V.scalarCount
     let a0 = a[0]; let a1 = a[1]; let a2 = a[2]; let a3 = a[3]; let a4 = a[4]; let a5 = a[5]; let a6 = a[6]; let a7 = a[7]; let a8 = a[8]; let a9 = a[9]; let a10 = a[10]; let a11 = a[11]
@@ -113,7 +113,7 @@ func microKernel12Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: 
         do { let x = V(repeating: a9[p]); fusedMultiplyAdd(&c90, x, b0); fusedMultiplyAdd(&c91, x, b1) }
         do { let x = V(repeating: a10[p]); fusedMultiplyAdd(&c100, x, b0); fusedMultiplyAdd(&c101, x, b1) }
         do { let x = V(repeating: a11[p]); fusedMultiplyAdd(&c110, x, b0); fusedMultiplyAdd(&c111, x, b1) }
-        bp += ld
+        bp += ldb
     }
     store(c00, c01, at: tile + 0 * ld)
     store(c10, c11, at: tile + 1 * ld)
@@ -133,7 +133,7 @@ func microKernel12Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: 
 /// pointers (k contiguous in each) instead of from a packed panel: for a plain (untransposed)
 /// A, this saves the packing pass, which interleaves rows and cannot be vectorized cheaply.
 @inline(__always)
-func microKernel6Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>) {
+func microKernel6Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, ldb: Int, tile: UnsafeMutablePointer<Float>) {
     typealias V = GEMMTiling.Vector
     let w = V.scalarCount
     let a0 = a[0]; let a1 = a[1]; let a2 = a[2]; let a3 = a[3]; let a4 = a[4]; let a5 = a[5]
@@ -149,7 +149,7 @@ func microKernel6Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: U
         do { let x = V(repeating: a3[p]); fusedMultiplyAdd(&c30, x, b0); fusedMultiplyAdd(&c31, x, b1) }
         do { let x = V(repeating: a4[p]); fusedMultiplyAdd(&c40, x, b0); fusedMultiplyAdd(&c41, x, b1) }
         do { let x = V(repeating: a5[p]); fusedMultiplyAdd(&c50, x, b0); fusedMultiplyAdd(&c51, x, b1) }
-        bp += ld
+        bp += ldb
     }
     store(c00, c01, at: tile + 0 * ld)
     store(c10, c11, at: tile + 1 * ld)

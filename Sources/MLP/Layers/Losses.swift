@@ -85,23 +85,30 @@ public enum Loss {
         precondition(subset.upperBound <= cols)
         let scale = sumOverRows ? 1 : 1 / Double(rows)
         var total = 0.0
-        var q = [Double](repeating: 0, count: width)
+        let lo = subset.lowerBound, targetRows = targets.rows
+        let tBase = targets.logits.base, tld = targets.logits.ld
         targets.probabilities.withUnsafeBufferPointer { allP in
+        targets.logSumExp.withUnsafeBufferPointer { allLSE in
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: width) { qBuffer in
+            let q = qBuffer.baseAddress!
             for b in 0..<rows {
                 let r = rowIndex.map { Int($0[b]) } ?? b
-                precondition(r < targets.rows, "KL targets: row \(r) of \(targets.rows)")
-                let z = logits.row(b), t = targets.logits.base + r * targets.logits.ld, d = dLogits + b * cols
+                precondition(r < targetRows, "KL targets: row \(r) of \(targetRows)")
+                let z = logits.row(b), t = tBase + r * tld, d = dLogits + b * cols
                 let p = allP.baseAddress! + r * width
-                let lseZ = softmax(z, subset, into: &q)
-                let lseT = targets.logSumExp[r]
+                let lseZ = softmax(z, subset, into: q)
+                let lseT = allLSE[r]
                 var kl = 0.0
-                for (o, j) in subset.enumerated() where p[o] > 0 {
+                for o in 0..<width where p[o] > 0 {
+                    let j = lo + o
                     kl += p[o] * ((Double(t[j]) - lseT) - (Double(z[j]) - lseZ))
                 }
                 total += kl
                 for j in 0..<cols { d[j] = 0 }
-                for (o, j) in subset.enumerated() { d[j] = Float((q[o] - p[o]) * scale) }
+                for o in 0..<width { d[lo + o] = Float((q[o] - p[o]) * scale) }
             }
+        }
+        }
         }
         return total * scale
     }
@@ -129,11 +136,18 @@ public enum Loss {
     /// Writes softmax(x[subset]) into `p` and returns log Σ exp(x[subset]).
     @inline(__always)
     static func softmax(_ x: UnsafePointer<Float>, _ subset: Range<Int>, into p: inout [Double]) -> Double {
+        p.withUnsafeMutableBufferPointer { softmax(x, subset, into: $0.baseAddress!) }
+    }
+
+    /// The same into raw memory (`subset.count` Doubles): the one place the arithmetic is written.
+    @inline(__always)
+    static func softmax(_ x: UnsafePointer<Float>, _ subset: Range<Int>, into p: UnsafeMutablePointer<Double>) -> Double {
         var m = -Double.infinity
         for j in subset { m = max(m, Double(x[j])) }
         var s = 0.0
-        for (o, j) in subset.enumerated() { let e = exp(Double(x[j]) - m); p[o] = e; s += e }
-        for o in 0..<p.count { p[o] /= s }
+        let lo = subset.lowerBound
+        for o in 0..<subset.count { let e = exp(Double(x[lo + o]) - m); p[o] = e; s += e }
+        for o in 0..<subset.count { p[o] /= s }
         return m + log(s)
     }
 }
