@@ -16,12 +16,13 @@ import CSIMDMath
 /// Operands are read in place wherever their layout allows: a plain A through MR row pointers
 /// (k contiguous in each), a transposed A through one pointer with stride lda (its MR values at
 /// step k are contiguous in row k of the stored matrix), a plain, contiguous B panel by panel
-/// with stride ldb (each row holds the panel's NR columns). The rest is packed: a transposed B
-/// (Wᵀ in the forward pass), a row-gathered B (the minibatch in layer 1's weight gradient),
-/// a row-gathered transposed A, and every last partial panel, zero-padded, so that no read runs
-/// past an operand's end. Every element of C is summed over k in the same order whatever the blocking of M
-/// and N, so only kcMax affects the bits of a result. The three products a Linear layer needs
-/// are all this one function:
+/// with stride ldb (each row holds the panel's NR columns), strides up to inPlaceStrideMax.
+/// The rest is packed: a transposed B (Wᵀ in the forward pass), a row-gathered B (the
+/// minibatch in layer 1's weight gradient), a row-gathered or widely strided transposed A, and
+/// every last partial panel, zero-padded, so that no read runs past an operand's end. Every
+/// element of C is summed over k in the same order whatever the blocking of M and N and
+/// whichever operand is packed, so only kcMax affects the bits of a result. The three products
+/// a Linear layer needs are all this one function:
 ///
 ///     forward         Y  = X · Wᵀ        gemm(A: X,          B: W transposed)
 ///     weight grad     dW = dYᵀ · X       gemm(A: dY transposed, B: X)
@@ -102,7 +103,8 @@ public func gemm(
                 var i0 = 0
                 while i0 < m {
                     let mb = min(GEMMTiling.mcMax, m - i0)
-                    // A row-gathered transposed A (general, not used in training): packed.
+                    // A row-gathered transposed A, or one whose rows lie too far apart to be
+                    // read in place (hidden widths above 512): packed, MC rows at a time.
                     let packedA = packedBlock
                     packA(a, rows: i0..<(i0 + mb), depth: p0..<(p0 + kb), into: packedA)
                     let mPanels = (mb + mr - 1) / mr
@@ -125,7 +127,7 @@ public func gemm(
                 }
             } else {
                 // Plain A: no packing. Each MR-row strip of A (MR × kb floats) stays in L1
-                // while the packed B panels stream through from L2.
+                // while the B panels stream through from L2.
                 let rowPointers = workspace.rowPointers
                 var i = 0
                 while i < m {
