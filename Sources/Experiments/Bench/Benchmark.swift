@@ -130,16 +130,23 @@ public struct Benchmark: Sendable {
     /// Rows of the training set the step benchmarks draw their minibatches from.
     public static let trainingRows = 60_000
 
+    /// The step benchmarks' data: a training set of the protocol's size (60,000 rows, 188 MB,
+    /// uniform in [-1, 1)), random labels, and one shuffle of its rows, visited in minibatches as
+    /// a run visits MNIST or its noise set, so that rows come from DRAM, not cache.
+    func trainingSet() -> (x: Matrix, labels: [UInt8], order: [Int32]) {
+        let n = max(Self.trainingRows, batch)
+        var rng = RandomStream(seed: 1, run: 0, purpose: .inputs)
+        var x = Matrix(rows: n, cols: architecture.inputs)
+        rng.fillSignedUnitFloats(x.mutablePointer, count: n * architecture.inputs)
+        let labels = (0..<n).map { _ in UInt8(rng.nextInt(below: 10)) }
+        return (x, labels, rng.permutation(n))
+    }
+
     public func trainingStep(_ kind: StepKind, threads: Int, peakGFLOPS: Double) -> BenchmarkResult {
         let arch = architecture, batch = batch
         let seconds = timeConcurrently(threads: threads) {
-            // A training set of the protocol's size (60,000 rows, 188 MB), visited in shuffled
-            // minibatches as a run visits MNIST or its noise set: rows come from DRAM, not cache.
-            let n = max(Self.trainingRows, batch)
-            var rng = RandomStream(seed: 1, run: 0, purpose: .inputs)
-            var x = Matrix(rows: n, cols: arch.inputs)
-            rng.fillSignedUnitFloats(x.mutablePointer, count: n * arch.inputs)
-            let labels = (0..<n).map { _ in UInt8(rng.nextInt(below: 10)) }
+            let (x, labels, order) = self.trainingSet()
+            let n = x.rows
             let teacher = Parameters.initialized(arch, seed: 1, run: 1)
             var student = Parameters.initialized(arch, seed: 1, run: 2)
             var adam = Adam(parameterCount: student.count)
@@ -147,7 +154,7 @@ public struct Benchmark: Sendable {
             let teacherWS = TrainingWorkspace(architecture: arch, capacity: batch)
             var cached = Matrix(rows: n, cols: arch.outputs)
             Network.logits(teacher, inputs: x.view, into: cached.mutablePointer, workspace: teacherWS)
-            let holder = StepState(x: x, labels: labels, cached: cached, index: rng.permutation(n))
+            let holder = StepState(x: x, labels: labels, cached: cached, index: order)
             let batches = n / batch
             var step = 0
             return {
@@ -194,15 +201,11 @@ extension Benchmark {
     /// rounds of steps (per phase). GFLOP/s counts the GEMM FLOPs of the phase.
     public func teacherStepPhases(peakGFLOPS: Double) -> [BenchmarkResult] {
         let arch = architecture, batch = batch, layers = arch.layerCount
-        let n = max(Self.trainingRows, batch)
-        var rng = RandomStream(seed: 1, run: 0, purpose: .inputs)
-        var x = Matrix(rows: n, cols: arch.inputs)
-        rng.fillSignedUnitFloats(x.mutablePointer, count: n * arch.inputs)
-        let labels = (0..<n).map { _ in UInt8(rng.nextInt(below: 10)) }
+        let (x, labels, order) = trainingSet()
+        let n = x.rows
         var p = Parameters.initialized(arch, seed: 1, run: 2)
         var adam = Adam(parameterCount: p.count)
         let ws = TrainingWorkspace(architecture: arch, capacity: batch)
-        let order = rng.permutation(n)
         let phaseCount = 2 * layers + 2
         var names: [String] = [], flops: [Double] = []
         for (l, s) in arch.layers.enumerated() {

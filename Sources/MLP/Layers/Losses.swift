@@ -53,22 +53,36 @@ public enum Loss {
         precondition(targets.rows == rows && targets.cols >= subset.upperBound && subset.upperBound <= cols && !subset.isEmpty)
         let scale = sumOverRows ? 1 : 1 / Double(rows)
         var total = 0.0
-        var p = [Double](repeating: 0, count: subset.count)
-        var q = [Double](repeating: 0, count: subset.count)
-        for b in 0..<rows {
-            let z = logits.row(b), t = targets.row(b), d = dLogits + b * cols
-            let lseZ = softmax(z, subset, into: &q)
-            let lseT = softmax(t, subset, into: &p)
-            var kl = 0.0
-            for (o, j) in subset.enumerated() where p[o] > 0 {
-                // log p − log q = (t − lseT) − (z − lseZ)
-                kl += p[o] * ((Double(t[j]) - lseT) - (Double(z[j]) - lseZ))
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * subset.count) { buffer in
+            let p = buffer.baseAddress!, q = p + subset.count
+            for b in 0..<rows {
+                let z = logits.row(b), t = targets.row(b)
+                let lseZ = softmax(z, subset, into: q)
+                let lseT = softmax(t, subset, into: p)
+                total += klRow(z: z, lseZ: lseZ, q: q, t: t, lseT: lseT, p: p, subset: subset,
+                               scale: scale, d: dLogits + b * cols, cols: cols)
             }
-            total += kl
-            for j in 0..<cols { d[j] = 0 }
-            for (o, j) in subset.enumerated() { d[j] = Float((q[o] - p[o]) * scale) }
         }
         return total * scale
+    }
+
+    /// One row of the KL, given both softmaxes: returns Σ p (log p − log q) and writes the
+    /// row's gradient (q − p)·scale into `d` (zero outside the subset). The one place the KL's
+    /// arithmetic is written, for both ways of obtaining p.
+    @inline(__always)
+    static func klRow(z: UnsafePointer<Float>, lseZ: Double, q: UnsafePointer<Double>,
+                      t: UnsafePointer<Float>, lseT: Double, p: UnsafePointer<Double>,
+                      subset: Range<Int>, scale: Double, d: UnsafeMutablePointer<Float>, cols: Int) -> Double {
+        let lo = subset.lowerBound
+        var kl = 0.0
+        for o in 0..<subset.count where p[o] > 0 {
+            // log p − log q = (t − lseT) − (z − lseZ)
+            let j = lo + o
+            kl += p[o] * ((Double(t[j]) - lseT) - (Double(z[j]) - lseZ))
+        }
+        for j in 0..<cols { d[j] = 0 }
+        for o in 0..<subset.count { d[lo + o] = Float((q[o] - p[o]) * scale) }
+        return kl
     }
 
     /// ``klDivergence(targets:logits:subset:dLogits:sumOverRows:)`` with the targets' side
@@ -85,8 +99,7 @@ public enum Loss {
         precondition(subset.upperBound <= cols)
         let scale = sumOverRows ? 1 : 1 / Double(rows)
         var total = 0.0
-        let lo = subset.lowerBound, targetRows = targets.rows
-        let tBase = targets.logits.base, tld = targets.logits.ld
+        let targetRows = targets.rows
         targets.probabilities.withUnsafeBufferPointer { allP in
         targets.logSumExp.withUnsafeBufferPointer { allLSE in
         withUnsafeTemporaryAllocation(of: Double.self, capacity: width) { qBuffer in
@@ -94,18 +107,10 @@ public enum Loss {
             for b in 0..<rows {
                 let r = rowIndex.map { Int($0[b]) } ?? b
                 precondition(r < targetRows, "KL targets: row \(r) of \(targetRows)")
-                let z = logits.row(b), t = tBase + r * tld, d = dLogits + b * cols
-                let p = allP.baseAddress! + r * width
+                let z = logits.row(b)
                 let lseZ = softmax(z, subset, into: q)
-                let lseT = allLSE[r]
-                var kl = 0.0
-                for o in 0..<width where p[o] > 0 {
-                    let j = lo + o
-                    kl += p[o] * ((Double(t[j]) - lseT) - (Double(z[j]) - lseZ))
-                }
-                total += kl
-                for j in 0..<cols { d[j] = 0 }
-                for o in 0..<width { d[lo + o] = Float((q[o] - p[o]) * scale) }
+                total += klRow(z: z, lseZ: lseZ, q: q, t: targets.logits.row(r), lseT: allLSE[r], p: allP.baseAddress! + r * width,
+                               subset: subset, scale: scale, d: dLogits + b * cols, cols: cols)
             }
         }
         }
