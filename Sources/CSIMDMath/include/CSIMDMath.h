@@ -23,4 +23,10 @@ static inline __attribute__((always_inline)) void subliminal_prefetch(const void
     __builtin_prefetch(p, 0, 2);
 }
 
+// Asks for the cache line holding `p` to be brought into L1: for a tile of the GEMM's output,
+// fetched while the micro-kernel computes the sums that will be merged into it.
+static inline __attribute__((always_inline)) void subliminal_prefetch_l1(const void *p) {
+    __builtin_prefetch(p, 0, 3);
+}
+
 #endif

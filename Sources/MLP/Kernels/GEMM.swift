@@ -93,7 +93,8 @@ public func gemm(
                     for jp in 0..<nPanels {
                         let j = j0 + jp * nr
                         let (bp, bs) = bPanel(jp)
-                        runMicroKernel(kc: kb, a: aPanel, lda: aStride, b: bp, ldb: bs, tile: tile)
+                        prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i))
+                        runMicroKernel(kc: kb, a: aPanel, lda: aStride, b: bp, ldb: bs, tile: tile, rows: h, cols: min(nr, n - j))
                         mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
                                   accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
                     }
@@ -117,7 +118,8 @@ public func gemm(
                         for jp in 0..<nPanels {
                             let j = j0 + jp * nr
                             let (bp, bs) = bPanel(jp)
-                            runMicroKernel(kc: kb, a: aPanel, b: bp, ldb: bs, tile: tile)
+                            prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i))
+                            runMicroKernel(kc: kb, a: aPanel, b: bp, ldb: bs, tile: tile, rows: min(mr, m - i), cols: min(nr, n - j))
                             mergeTile(tile, into: c, ldc: ldc, row: i, col: j,
                                       rows: min(mr, m - i), cols: min(nr, n - j),
                                       accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
@@ -148,7 +150,8 @@ public func gemm(
                     for jp in 0..<nPanels {
                         let j = j0 + jp * nr
                         let (bp, bs) = bPanel(jp)
-                        runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: bp, ldb: bs, tile: tile)
+                        prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i))
+                        runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: bp, ldb: bs, tile: tile, cols: min(nr, n - j))
                         mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
                                   accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
                     }
@@ -158,6 +161,17 @@ public func gemm(
             p0 += kb
         }
         j0 += nb
+    }
+}
+
+/// Asks for the rows of C's tile at (row, col) to be brought into L1 while the micro-kernel
+/// computes the sums that will be merged into them: C is read back once per K block, and at
+/// layer 1's shapes it does not stay in L2 between K blocks.
+@inline(__always)
+func prefetchTile(_ c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, col: Int, rows: Int) {
+    for r in 0..<rows {
+        let p = UnsafeRawPointer(c + ((row + r) &* ldc &+ col))
+        subliminal_prefetch_l1(p); subliminal_prefetch_l1(p + 64)
     }
 }
 
@@ -195,19 +209,33 @@ public enum GEMMTiling {
     }
 }
 
+/// Runs the micro-kernel for a tile of `rows` × `cols` (≤ MR × NR) of C; the sums land in
+/// `tile` (leading dimension NR), valid in its first `rows` rows and `cols` columns.
 @inline(__always)
-func runMicroKernel(kc: Int, a: UnsafePointer<Float>, lda: Int = GEMMTiling.mr, b: UnsafePointer<Float>, ldb: Int = GEMMTiling.nr, tile: UnsafeMutablePointer<Float>) {
+func runMicroKernel(kc: Int, a: UnsafePointer<Float>, lda: Int = GEMMTiling.mr, b: UnsafePointer<Float>, ldb: Int = GEMMTiling.nr, tile: UnsafeMutablePointer<Float>,
+                    rows: Int = GEMMTiling.mr, cols: Int = GEMMTiling.nr) {
     #if SUBLIMINAL_AVX512
-    microKernel12(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
+    if rows <= 4 {
+        microKernel4(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
+    } else if cols <= 16 {
+        microKernel12x16(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
+    } else {
+        microKernel12(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
+    }
     #else
     microKernel6(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
     #endif
 }
 
 @inline(__always)
-func runMicroKernel(kc: Int, rows: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, ldb: Int = GEMMTiling.nr, tile: UnsafeMutablePointer<Float>) {
+func runMicroKernel(kc: Int, rows: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, ldb: Int = GEMMTiling.nr, tile: UnsafeMutablePointer<Float>,
+                    cols: Int = GEMMTiling.nr) {
     #if SUBLIMINAL_AVX512
-    microKernel12Rows(kc: kc, rows: rows, b: b, ldb: ldb, tile: tile)
+    if cols <= 16 {
+        microKernel12x16Rows(kc: kc, rows: rows, b: b, ldb: ldb, tile: tile)
+    } else {
+        microKernel12Rows(kc: kc, rows: rows, b: b, ldb: ldb, tile: tile)
+    }
     #else
     microKernel6Rows(kc: kc, rows: rows, b: b, ldb: ldb, tile: tile)
     #endif

@@ -158,3 +158,89 @@ func microKernel6Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: U
     store(c40, c41, at: tile + 4 * ld)
     store(c50, c51, at: tile + 5 * ld)
 }
+
+#if SUBLIMINAL_AVX512
+// Edge kernels for the 512-bit path. A last panel narrower or shorter than the 12 × 32 tile
+// would otherwise be computed at full size on zero padding: at our shapes that is 19 of 32
+// columns in the 13-wide output layer, half of the last panel of layer 1's weight gradient
+// (N = 784 = 24·32 + 16), and 8 of 12 rows in the last panel of every weight gradient
+// (M = 256 = 21·12 + 4). Each sums over k in the same order as the full tile, so the bits of C
+// do not depend on which kernel computed them.
+
+/// A 12 × 16 tile (one vector per row) from A read with stride `lda` (as `microKernel12`).
+/// Writes `tile` rows with leading dimension 32, like the full kernels.
+@inline(never)
+func microKernel12x16(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, tile: UnsafeMutablePointer<Float>) {
+    typealias V = SIMD16<Float>
+    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V(), c8 = V(), c9 = V(), c10 = V(), c11 = V()
+    var ap = a, bp = b
+    for _ in 0..<kc {
+        let b0 = UnsafeRawPointer(bp).loadUnaligned(as: V.self)
+        fusedMultiplyAdd(&c0, V(repeating: ap[0]), b0); fusedMultiplyAdd(&c1, V(repeating: ap[1]), b0)
+        fusedMultiplyAdd(&c2, V(repeating: ap[2]), b0); fusedMultiplyAdd(&c3, V(repeating: ap[3]), b0)
+        fusedMultiplyAdd(&c4, V(repeating: ap[4]), b0); fusedMultiplyAdd(&c5, V(repeating: ap[5]), b0)
+        fusedMultiplyAdd(&c6, V(repeating: ap[6]), b0); fusedMultiplyAdd(&c7, V(repeating: ap[7]), b0)
+        fusedMultiplyAdd(&c8, V(repeating: ap[8]), b0); fusedMultiplyAdd(&c9, V(repeating: ap[9]), b0)
+        fusedMultiplyAdd(&c10, V(repeating: ap[10]), b0); fusedMultiplyAdd(&c11, V(repeating: ap[11]), b0)
+        ap += lda; bp += ldb
+    }
+    storeHalfTile(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, tile)
+}
+
+/// A 12 × 16 tile from 12 row pointers (as `microKernel12Rows`).
+@inline(never)
+func microKernel12x16Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, ldb: Int, tile: UnsafeMutablePointer<Float>) {
+    typealias V = SIMD16<Float>
+    let a0 = a[0] + kc; let a1 = a[1] + kc; let a2 = a[2] + kc; let a3 = a[3] + kc; let a4 = a[4] + kc; let a5 = a[5] + kc; let a6 = a[6] + kc; let a7 = a[7] + kc; let a8 = a[8] + kc; let a9 = a[9] + kc; let a10 = a[10] + kc; let a11 = a[11] + kc
+    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V(), c6 = V(), c7 = V(), c8 = V(), c9 = V(), c10 = V(), c11 = V()
+    var bp = b
+    var p = -kc
+    while p != 0 {
+        let b0 = UnsafeRawPointer(bp).loadUnaligned(as: V.self)
+        fusedMultiplyAdd(&c0, V(repeating: a0[p]), b0); fusedMultiplyAdd(&c1, V(repeating: a1[p]), b0)
+        fusedMultiplyAdd(&c2, V(repeating: a2[p]), b0); fusedMultiplyAdd(&c3, V(repeating: a3[p]), b0)
+        fusedMultiplyAdd(&c4, V(repeating: a4[p]), b0); fusedMultiplyAdd(&c5, V(repeating: a5[p]), b0)
+        fusedMultiplyAdd(&c6, V(repeating: a6[p]), b0); fusedMultiplyAdd(&c7, V(repeating: a7[p]), b0)
+        fusedMultiplyAdd(&c8, V(repeating: a8[p]), b0); fusedMultiplyAdd(&c9, V(repeating: a9[p]), b0)
+        fusedMultiplyAdd(&c10, V(repeating: a10[p]), b0); fusedMultiplyAdd(&c11, V(repeating: a11[p]), b0)
+        bp += ldb
+        p &+= 1
+    }
+    storeHalfTile(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, tile)
+}
+
+@inline(__always)
+func storeHalfTile(_ c0: SIMD16<Float>, _ c1: SIMD16<Float>, _ c2: SIMD16<Float>, _ c3: SIMD16<Float>, _ c4: SIMD16<Float>, _ c5: SIMD16<Float>,
+                   _ c6: SIMD16<Float>, _ c7: SIMD16<Float>, _ c8: SIMD16<Float>, _ c9: SIMD16<Float>, _ c10: SIMD16<Float>, _ c11: SIMD16<Float>,
+                   _ tile: UnsafeMutablePointer<Float>) {
+    let t = UnsafeMutableRawPointer(tile), ld = 32 * 4
+    t.storeBytes(of: c0, as: SIMD16<Float>.self); (t + ld).storeBytes(of: c1, as: SIMD16<Float>.self)
+    (t + 2 * ld).storeBytes(of: c2, as: SIMD16<Float>.self); (t + 3 * ld).storeBytes(of: c3, as: SIMD16<Float>.self)
+    (t + 4 * ld).storeBytes(of: c4, as: SIMD16<Float>.self); (t + 5 * ld).storeBytes(of: c5, as: SIMD16<Float>.self)
+    (t + 6 * ld).storeBytes(of: c6, as: SIMD16<Float>.self); (t + 7 * ld).storeBytes(of: c7, as: SIMD16<Float>.self)
+    (t + 8 * ld).storeBytes(of: c8, as: SIMD16<Float>.self); (t + 9 * ld).storeBytes(of: c9, as: SIMD16<Float>.self)
+    (t + 10 * ld).storeBytes(of: c10, as: SIMD16<Float>.self); (t + 11 * ld).storeBytes(of: c11, as: SIMD16<Float>.self)
+}
+
+/// A 4 × 32 tile from A read with stride `lda` (its first 4 values per step): for a last panel
+/// of at most 4 rows.
+@inline(never)
+func microKernel4(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, tile: UnsafeMutablePointer<Float>) {
+    typealias V = SIMD16<Float>
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+    var ap = a, bp = b
+    for _ in 0..<kc {
+        let b0 = UnsafeRawPointer(bp).loadUnaligned(as: V.self)
+        let b1 = UnsafeRawPointer(bp + 16).loadUnaligned(as: V.self)
+        do { let x = V(repeating: ap[0]); fusedMultiplyAdd(&c00, x, b0); fusedMultiplyAdd(&c01, x, b1) }
+        do { let x = V(repeating: ap[1]); fusedMultiplyAdd(&c10, x, b0); fusedMultiplyAdd(&c11, x, b1) }
+        do { let x = V(repeating: ap[2]); fusedMultiplyAdd(&c20, x, b0); fusedMultiplyAdd(&c21, x, b1) }
+        do { let x = V(repeating: ap[3]); fusedMultiplyAdd(&c30, x, b0); fusedMultiplyAdd(&c31, x, b1) }
+        ap += lda; bp += ldb
+    }
+    store(c00, c01, at: tile)
+    store(c10, c11, at: tile + 32)
+    store(c20, c21, at: tile + 64)
+    store(c30, c31, at: tile + 96)
+}
+#endif
