@@ -1,3 +1,4 @@
+import CSIMDMath
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,9 +26,14 @@ public enum Loss {
         let scale = 1 / Double(rows)
         var total = 0.0
         var p = [Double](repeating: 0, count: subset.count)
+        // The labels of a shuffled batch are scattered over the whole label array, which the
+        // GEMMs have pushed out of cache: load them all first, in a loop whose loads overlap,
+        // rather than stalling on one miss per row behind the previous row's softmax.
+        var batchLabels = [UInt8](repeating: 0, count: rows)
+        for b in 0..<rows { batchLabels[b] = labels[labelIndex.map { Int($0[b]) } ?? b] }
         for b in 0..<rows {
             let z = logits.row(b), d = dLogits + b * cols
-            let label = Int(labels[labelIndex.map { Int($0[b]) } ?? b])
+            let label = Int(batchLabels[b])
             precondition(label < subset.count, "label \(label) outside the \(subset.count) classes")
             let lse = softmax(z, subset, into: &p)
             total += lse - Double(z[subset.lowerBound + label])
@@ -104,7 +110,19 @@ public enum Loss {
         targets.logSumExp.withUnsafeBufferPointer { allLSE in
         withUnsafeTemporaryAllocation(of: Double.self, capacity: width) { qBuffer in
             let q = qBuffer.baseAddress!
+            let ahead = 8
+            // The batch's target rows are scattered over the whole of T: ask for each row's
+            // three pieces a few rows ahead (see softmaxCrossEntropy).
+            func prefetch(_ b: Int) {
+                let r = rowIndex.map { Int($0[b]) } ?? b
+                guard r < targetRows else { return }
+                subliminal_prefetch(allP.baseAddress! + r * width)
+                subliminal_prefetch(allLSE.baseAddress! + r)
+                subliminal_prefetch(targets.logits.row(r))
+            }
+            for b in 0..<min(ahead, rows) { prefetch(b) }
             for b in 0..<rows {
+                if b + ahead < rows { prefetch(b + ahead) }
                 let r = rowIndex.map { Int($0[b]) } ?? b
                 precondition(r < targetRows, "KL targets: row \(r) of \(targetRows)")
                 let z = logits.row(b)
