@@ -108,28 +108,28 @@ public enum Loss {
         let targetRows = targets.rows
         targets.probabilities.withUnsafeBufferPointer { allP in
         targets.logSumExp.withUnsafeBufferPointer { allLSE in
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: width) { qBuffer in
-            let q = qBuffer.baseAddress!
-            let ahead = 8
-            // The batch's target rows are scattered over the whole of T: ask for each row's
-            // three pieces a few rows ahead (see softmaxCrossEntropy).
-            func prefetch(_ b: Int) {
-                let r = rowIndex.map { Int($0[b]) } ?? b
-                guard r < targetRows else { return }
-                subliminal_prefetch(allP.baseAddress! + r * width)
-                subliminal_prefetch(allLSE.baseAddress! + r)
-                subliminal_prefetch(targets.logits.row(r))
-            }
-            for b in 0..<min(ahead, rows) { prefetch(b) }
+        let tCols = targets.logits.cols
+        // The batch's target rows are scattered over the whole of T and its softmax, which the
+        // GEMMs have pushed out of cache: gather them first, in a loop whose misses overlap,
+        // rather than stalling on them row after row behind each row's softmax.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: width + rows * (width + 1)) { doubles in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * tCols) { floats in
+            let q = doubles.baseAddress!, batchP = q + width, batchLSE = batchP + rows * width
+            let batchT = floats.baseAddress!
             for b in 0..<rows {
-                if b + ahead < rows { prefetch(b + ahead) }
                 let r = rowIndex.map { Int($0[b]) } ?? b
                 precondition(r < targetRows, "KL targets: row \(r) of \(targetRows)")
+                (batchP + b * width).update(from: allP.baseAddress! + r * width, count: width)
+                batchLSE[b] = allLSE[r]
+                (batchT + b * tCols).update(from: targets.logits.row(r), count: tCols)
+            }
+            for b in 0..<rows {
                 let z = logits.row(b)
                 let lseZ = softmax(z, subset, into: q)
-                total += klRow(z: z, lseZ: lseZ, q: q, t: targets.logits.row(r), lseT: allLSE[r], p: allP.baseAddress! + r * width,
+                total += klRow(z: z, lseZ: lseZ, q: q, t: batchT + b * tCols, lseT: batchLSE[b], p: batchP + b * width,
                                subset: subset, scale: scale, d: dLogits + b * cols, cols: cols)
             }
+        }
         }
         }
         }
