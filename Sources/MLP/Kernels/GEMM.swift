@@ -329,9 +329,20 @@ func packB(_ b: GEMMOperand, rows depth: Range<Int>, cols: Range<Int>, into out:
             // op(B)[k, j + c] = stored[j + c, k]: read NR row streams in step, write contiguously.
             withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: nr) { rowsPtr in
                 for c in 0..<nr { rowsPtr[c] = c < w ? v.row(j + c) + depth.lowerBound : zeroRow(kb) }
-                for p in 0..<kb {
+                var p = 0
+                #if SUBLIMINAL_AVX512
+                // 16 × 16 blocks through registers: 16 vector loads, 64 two-register permutes,
+                // 16 vector stores, instead of 256 scalar loads and stores.
+                while p + 16 <= kb {
+                    transpose16(rows: rowsPtr.baseAddress!, offset: p, into: dst + p &* nr, ld: nr)
+                    transpose16(rows: rowsPtr.baseAddress! + 16, offset: p, into: dst + p &* nr + 16, ld: nr)
+                    p += 16
+                }
+                #endif
+                while p < kb {
                     let d = dst + p &* nr
                     for c in 0..<nr { d[c] = rowsPtr[c][p] }
+                    p += 1
                 }
             }
         } else {
@@ -361,6 +372,31 @@ func packB(_ b: GEMMOperand, rows depth: Range<Int>, cols: Range<Int>, into out:
         j += nr
     }
 }
+
+#if SUBLIMINAL_AVX512
+/// Writes the transpose of the 16 × 16 block `rows[i][offset + t]` (i, t < 16) to
+/// `out[t·ld + i]`. Four rounds of pairwise deinterleaving: each round rotates the 8-bit index
+/// (row, column) of every element right by one bit, so four rounds swap row and column.
+@inline(__always)
+func transpose16(rows: UnsafePointer<UnsafePointer<Float>>, offset: Int, into out: UnsafeMutablePointer<Float>, ld: Int) {
+    typealias V = SIMD16<Float>
+    @inline(__always) func load(_ i: Int) -> V { UnsafeRawPointer(rows[i] + offset).loadUnaligned(as: V.self) }
+    var r = (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7),
+             load(8), load(9), load(10), load(11), load(12), load(13), load(14), load(15))
+    @inline(__always) func unzip(_ a: V, _ b: V) -> (V, V) {
+        let v = SIMD32<Float>(lowHalf: a, highHalf: b)
+        return (v.evenHalf, v.oddHalf)
+    }
+    for _ in 0..<4 {
+        let (o0, o8) = unzip(r.0, r.1), (o1, o9) = unzip(r.2, r.3), (o2, o10) = unzip(r.4, r.5), (o3, o11) = unzip(r.6, r.7)
+        let (o4, o12) = unzip(r.8, r.9), (o5, o13) = unzip(r.10, r.11), (o6, o14) = unzip(r.12, r.13), (o7, o15) = unzip(r.14, r.15)
+        r = (o0, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12, o13, o14, o15)
+    }
+    @inline(__always) func store(_ t: Int, _ x: V) { UnsafeMutableRawPointer(out + t &* ld).storeBytes(of: x, as: V.self) }
+    store(0, r.0); store(1, r.1); store(2, r.2); store(3, r.3); store(4, r.4); store(5, r.5); store(6, r.6); store(7, r.7)
+    store(8, r.8); store(9, r.9); store(10, r.10); store(11, r.11); store(12, r.12); store(13, r.13); store(14, r.14); store(15, r.15)
+}
+#endif
 
 /// Merges an MR×NR register tile into C: store or add, then the epilogue. Full tiles go
 /// through SIMD; edge tiles element by element.
