@@ -151,7 +151,7 @@ public func gemm(
                         let j = j0 + jp * nr
                         let (bp, bs) = bPanel(jp)
                         prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i))
-                        runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: bp, ldb: bs, tile: tile, cols: min(nr, n - j))
+                        runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: bp, ldb: bs, tile: tile, height: h, cols: min(nr, n - j))
                         mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
                                   accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
                     }
@@ -229,9 +229,11 @@ func runMicroKernel(kc: Int, a: UnsafePointer<Float>, lda: Int = GEMMTiling.mr, 
 
 @inline(__always)
 func runMicroKernel(kc: Int, rows: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, ldb: Int = GEMMTiling.nr, tile: UnsafeMutablePointer<Float>,
-                    cols: Int = GEMMTiling.nr) {
+                    height: Int = GEMMTiling.mr, cols: Int = GEMMTiling.nr) {
     #if SUBLIMINAL_AVX512
-    if cols <= 16 {
+    if height <= 4 {
+        microKernel4Rows(kc: kc, rows: rows, b: b, ldb: ldb, tile: tile)
+    } else if cols <= 16 {
         microKernel12x16Rows(kc: kc, rows: rows, b: b, ldb: ldb, tile: tile)
     } else {
         microKernel12Rows(kc: kc, rows: rows, b: b, ldb: ldb, tile: tile)

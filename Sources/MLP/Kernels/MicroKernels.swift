@@ -164,7 +164,7 @@ func microKernel6Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: U
 // would otherwise be computed at full size on zero padding: at our shapes that is 19 of 32
 // columns in the 13-wide output layer, half of the last panel of layer 1's weight gradient
 // (N = 784 = 24·32 + 16), and 8 of 12 rows in the last panel of every weight gradient
-// (M = 256 = 21·12 + 4). Each sums over k in the same order as the full tile, so the bits of C
+// (M = 256 = 21·12 + 4) and of every product over the batch (M = 1024 = 85·12 + 4). Each sums over k in the same order as the full tile, so the bits of C
 // do not depend on which kernel computed them.
 
 /// A 12 × 16 tile (one vector per row) from A read with stride `lda` (as `microKernel12`).
@@ -237,6 +237,31 @@ func microKernel4(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<F
         do { let x = V(repeating: ap[2]); fusedMultiplyAdd(&c20, x, b0); fusedMultiplyAdd(&c21, x, b1) }
         do { let x = V(repeating: ap[3]); fusedMultiplyAdd(&c30, x, b0); fusedMultiplyAdd(&c31, x, b1) }
         ap += lda; bp += ldb
+    }
+    store(c00, c01, at: tile)
+    store(c10, c11, at: tile + 32)
+    store(c20, c21, at: tile + 64)
+    store(c30, c31, at: tile + 96)
+}
+
+/// A 4 × 32 tile from the first 4 of 12 row pointers: for the last strip of a plain A with at
+/// most 4 rows (M = 1024 = 85·12 + 4 in the forward passes and the input gradient).
+@inline(never)
+func microKernel4Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: UnsafePointer<Float>, ldb: Int, tile: UnsafeMutablePointer<Float>) {
+    typealias V = SIMD16<Float>
+    let a0 = a[0] + kc, a1 = a[1] + kc, a2 = a[2] + kc, a3 = a[3] + kc
+    var c00 = V(), c01 = V(), c10 = V(), c11 = V(), c20 = V(), c21 = V(), c30 = V(), c31 = V()
+    var bp = b
+    var p = -kc
+    while p != 0 {
+        let b0 = UnsafeRawPointer(bp).loadUnaligned(as: V.self)
+        let b1 = UnsafeRawPointer(bp + 16).loadUnaligned(as: V.self)
+        do { let x = V(repeating: a0[p]); fusedMultiplyAdd(&c00, x, b0); fusedMultiplyAdd(&c01, x, b1) }
+        do { let x = V(repeating: a1[p]); fusedMultiplyAdd(&c10, x, b0); fusedMultiplyAdd(&c11, x, b1) }
+        do { let x = V(repeating: a2[p]); fusedMultiplyAdd(&c20, x, b0); fusedMultiplyAdd(&c21, x, b1) }
+        do { let x = V(repeating: a3[p]); fusedMultiplyAdd(&c30, x, b0); fusedMultiplyAdd(&c31, x, b1) }
+        bp += ldb
+        p &+= 1
     }
     store(c00, c01, at: tile)
     store(c10, c11, at: tile + 32)
