@@ -110,8 +110,9 @@ import Testing
                 return out
             }
             let full = product(rows: 0, m, cols: 0, n)
-            // Blocks that land on the short-panel kernel (h ≤ 4), the half-width kernel (w ≤ 16),
-            // both, and single rows and columns, at offsets inside and across full tiles.
+            // Blocks that land on the short-panel kernel (h ≤ 4, also when w ≤ 16: there is no
+            // 4 × 16 kernel), the half-width kernel (w ≤ 16), single rows and columns, at offsets
+            // inside and across full tiles.
             for (i0, h) in [(0, 3), (mr, 4), (5, 1), (mr + 1, mr), (m - 2, 2), (0, m)] {
                 for (j0, w) in [(0, 16), (nr, 13), (3, 1), (nr / 2, nr), (n - 5, 5), (0, n)] {
                     let part = product(rows: i0, h, cols: j0, w)

@@ -9,7 +9,8 @@ import CSIMDMath
 ///       pack op(B)[kc × nc] into NR-wide panels   (when it cannot be read in place)
 ///       for each MR-row panel of op(A)            (stays in L1 across the B panels)
 ///         for each NR panel of B                  (streams from L2)
-///           micro-kernel: MR×NR register tile += A panel · B panel
+///           micro-kernel: MR×NR register tile += A panel · B panel (a narrower or
+///           shorter edge kernel for a last panel of ≤ 16 columns or ≤ 4 rows)
 ///           merge the tile into C (first K block stores, later ones add; the last one
 ///           applies the epilogue)
 ///
@@ -20,9 +21,9 @@ import CSIMDMath
 /// The rest is packed: a transposed B (Wᵀ in the forward pass), a row-gathered B (the
 /// minibatch in layer 1's weight gradient), a row-gathered or widely strided transposed A, and
 /// every last partial panel, zero-padded, so that no read runs past an operand's end. Every
-/// element of C is summed over k in the same order whatever the blocking of M and N and
-/// whichever operand is packed, so only kcMax affects the bits of a result. The three products
-/// a Linear layer needs are all this one function:
+/// element of C is summed over k in the same order whatever the blocking of M and N, whichever
+/// operand is packed and whichever kernel computed it, so only kcMax affects the bits of a
+/// result. The three products a Linear layer needs are all this one function:
 ///
 ///     forward         Y  = X · Wᵀ        gemm(A: X,          B: W transposed)
 ///     weight grad     dW = dYᵀ · X       gemm(A: dY transposed, B: X)
@@ -93,8 +94,8 @@ public func gemm(
                     for jp in 0..<nPanels {
                         let j = j0 + jp * nr
                         let (bp, bs) = bPanel(jp)
-                        prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i))
-                        runMicroKernel(kc: kb, a: aPanel, lda: aStride, b: bp, ldb: bs, tile: tile, rows: h, cols: min(nr, n - j))
+                        prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i), cols: min(nr, n - j))
+                        runMicroKernel(kc: kb, a: aPanel, lda: aStride, b: bp, ldb: bs, tile: tile, height: h, cols: min(nr, n - j))
                         mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
                                   accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
                     }
@@ -118,8 +119,8 @@ public func gemm(
                         for jp in 0..<nPanels {
                             let j = j0 + jp * nr
                             let (bp, bs) = bPanel(jp)
-                            prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i))
-                            runMicroKernel(kc: kb, a: aPanel, b: bp, ldb: bs, tile: tile, rows: min(mr, m - i), cols: min(nr, n - j))
+                            prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i), cols: min(nr, n - j))
+                            runMicroKernel(kc: kb, a: aPanel, b: bp, ldb: bs, tile: tile, height: min(mr, m - i), cols: min(nr, n - j))
                             mergeTile(tile, into: c, ldc: ldc, row: i, col: j,
                                       rows: min(mr, m - i), cols: min(nr, n - j),
                                       accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
@@ -150,7 +151,7 @@ public func gemm(
                     for jp in 0..<nPanels {
                         let j = j0 + jp * nr
                         let (bp, bs) = bPanel(jp)
-                        prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i))
+                        prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i), cols: min(nr, n - j))
                         runMicroKernel(kc: kb, rows: UnsafePointer(rowPointers), b: bp, ldb: bs, tile: tile, height: h, cols: min(nr, n - j))
                         mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
                                   accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
@@ -164,14 +165,18 @@ public func gemm(
     }
 }
 
-/// Asks for the rows of C's tile at (row, col) to be brought into L1 while the micro-kernel
-/// computes the sums that will be merged into them: C is read back once per K block, and at
-/// layer 1's shapes it does not stay in L2 between K blocks.
+/// Asks for the rows of C's tile at (row, col), `rows` × `cols`, to be brought into L1 while the
+/// micro-kernel computes the sums that will be merged into them: C is read back once per K
+/// block, and at layer 1's shapes it does not stay in L2 between K blocks.
 @inline(__always)
-func prefetchTile(_ c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, col: Int, rows: Int) {
+func prefetchTile(_ c: UnsafeMutablePointer<Float>, ldc: Int, row: Int, col: Int, rows: Int, cols: Int) {
     for r in 0..<rows {
-        let p = UnsafeRawPointer(c + ((row + r) &* ldc &+ col))
-        subliminal_prefetch_l1(p); subliminal_prefetch_l1(p + 64)
+        // The (at most three) cache lines the row's `cols` ≤ NR floats touch, and no other.
+        let start = Int(bitPattern: c + ((row + r) &* ldc &+ col))
+        let first = start & ~63, last = start &+ (cols &- 1) &* 4
+        subliminal_prefetch_l1(UnsafeRawPointer(bitPattern: first)!)
+        if last >= first &+ 64 { subliminal_prefetch_l1(UnsafeRawPointer(bitPattern: first &+ 64)!) }
+        if last >= first &+ 128 { subliminal_prefetch_l1(UnsafeRawPointer(bitPattern: first &+ 128)!) }
     }
 }
 
@@ -209,13 +214,13 @@ public enum GEMMTiling {
     }
 }
 
-/// Runs the micro-kernel for a tile of `rows` × `cols` (≤ MR × NR) of C; the sums land in
-/// `tile` (leading dimension NR), valid in its first `rows` rows and `cols` columns.
+/// Runs the micro-kernel for a tile of `height` × `cols` (≤ MR × NR) of C; the sums land in
+/// `tile` (leading dimension NR), valid in its first `height` rows and `cols` columns.
 @inline(__always)
 func runMicroKernel(kc: Int, a: UnsafePointer<Float>, lda: Int = GEMMTiling.mr, b: UnsafePointer<Float>, ldb: Int = GEMMTiling.nr, tile: UnsafeMutablePointer<Float>,
-                    rows: Int = GEMMTiling.mr, cols: Int = GEMMTiling.nr) {
+                    height: Int = GEMMTiling.mr, cols: Int = GEMMTiling.nr) {
     #if SUBLIMINAL_AVX512
-    if rows <= 4 {
+    if height <= 4 {
         microKernel4(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
     } else if cols <= 16 {
         microKernel12x16(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
@@ -385,13 +390,9 @@ func transpose16(rows: UnsafePointer<UnsafePointer<Float>>, offset: Int, into ou
     @inline(__always) func load(_ i: Int) -> V { UnsafeRawPointer(rows[i] + offset).loadUnaligned(as: V.self) }
     var r = (load(0), load(1), load(2), load(3), load(4), load(5), load(6), load(7),
              load(8), load(9), load(10), load(11), load(12), load(13), load(14), load(15))
-    @inline(__always) func unzip(_ a: V, _ b: V) -> (V, V) {
-        let v = SIMD32<Float>(lowHalf: a, highHalf: b)
-        return (v.evenHalf, v.oddHalf)
-    }
     for _ in 0..<4 {
-        let (o0, o8) = unzip(r.0, r.1), (o1, o9) = unzip(r.2, r.3), (o2, o10) = unzip(r.4, r.5), (o3, o11) = unzip(r.6, r.7)
-        let (o4, o12) = unzip(r.8, r.9), (o5, o13) = unzip(r.10, r.11), (o6, o14) = unzip(r.12, r.13), (o7, o15) = unzip(r.14, r.15)
+        let (o0, o8) = deinterleave(r.0, r.1), (o1, o9) = deinterleave(r.2, r.3), (o2, o10) = deinterleave(r.4, r.5), (o3, o11) = deinterleave(r.6, r.7)
+        let (o4, o12) = deinterleave(r.8, r.9), (o5, o13) = deinterleave(r.10, r.11), (o6, o14) = deinterleave(r.12, r.13), (o7, o15) = deinterleave(r.14, r.15)
         r = (o0, o1, o2, o3, o4, o5, o6, o7, o8, o9, o10, o11, o12, o13, o14, o15)
     }
     @inline(__always) func store(_ t: Int, _ x: V) { UnsafeMutableRawPointer(out + t &* ld).storeBytes(of: x, as: V.self) }
@@ -400,8 +401,9 @@ func transpose16(rows: UnsafePointer<UnsafePointer<Float>>, offset: Int, into ou
 }
 #endif
 
-/// Merges an MR×NR register tile into C: store or add, then the epilogue. Full tiles go
-/// through SIMD; edge tiles element by element.
+/// Merges the first `rows` × `cols` sums of the tile buffer (leading dimension NR; an edge
+/// kernel fills only that part) into C: store or add, then the epilogue. Full-width tiles
+/// (cols = NR) go through SIMD row by row; narrower ones element by element.
 @inline(__always)
 func mergeTile(
     _ tile: UnsafeMutablePointer<Float>, into c: UnsafeMutablePointer<Float>, ldc: Int,

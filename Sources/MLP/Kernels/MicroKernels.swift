@@ -81,6 +81,15 @@ func microKernel6(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<F
     store(c50, c51, at: tile + 5 * ld)
 }
 
+/// The even- and odd-indexed elements of a ++ b (two two-register permutes with AVX-512). One
+/// round of it over pairs of vectors rotates the bit index of every element right by one: the
+/// building block of the register transposes in `packB` and in the Philox noise fill.
+@inline(__always)
+func deinterleave(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+    let v = SIMD32<Float>(lowHalf: a, highHalf: b)
+    return (v.evenHalf, v.oddHalf)
+}
+
 @inline(__always)
 func store<V: SIMD>(_ lo: V, _ hi: V, at p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
     UnsafeMutableRawPointer(p).storeBytes(of: lo, as: V.self)
@@ -163,12 +172,14 @@ func microKernel6Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: U
 // Edge kernels for the 512-bit path. A last panel narrower or shorter than the 12 × 32 tile
 // would otherwise be computed at full size on zero padding: at our shapes that is 19 of 32
 // columns in the 13-wide output layer, half of the last panel of layer 1's weight gradient
-// (N = 784 = 24·32 + 16), and 8 of 12 rows in the last panel of every weight gradient
-// (M = 256 = 21·12 + 4) and of every product over the batch (M = 1024 = 85·12 + 4). Each sums over k in the same order as the full tile, so the bits of C
+// (N = 784 = 24·32 + 16), 8 of 12 rows in the last panel of the hidden layers' weight
+// gradients (M = 256 = 21·12 + 4) and of every product over the batch (M = 1024 = 85·12 + 4),
+// and 11 of 12 in the output layer's (M = 13 = 12 + 1). Each sums over k in the same order as the full tile, so the bits of C
 // do not depend on which kernel computed them.
 
 /// A 12 × 16 tile (one vector per row) from A read with stride `lda` (as `microKernel12`).
-/// Writes `tile` rows with leading dimension 32, like the full kernels.
+/// Writes columns 0..<16 of the tile's 12 rows (leading dimension NR, like the full kernels)
+/// and leaves the rest of the buffer as it was.
 @inline(never)
 func microKernel12x16(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, tile: UnsafeMutablePointer<Float>) {
     typealias V = SIMD16<Float>
@@ -213,7 +224,7 @@ func microKernel12x16Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, 
 func storeHalfTile(_ c0: SIMD16<Float>, _ c1: SIMD16<Float>, _ c2: SIMD16<Float>, _ c3: SIMD16<Float>, _ c4: SIMD16<Float>, _ c5: SIMD16<Float>,
                    _ c6: SIMD16<Float>, _ c7: SIMD16<Float>, _ c8: SIMD16<Float>, _ c9: SIMD16<Float>, _ c10: SIMD16<Float>, _ c11: SIMD16<Float>,
                    _ tile: UnsafeMutablePointer<Float>) {
-    let t = UnsafeMutableRawPointer(tile), ld = 32 * 4
+    let t = UnsafeMutableRawPointer(tile), ld = GEMMTiling.nr * 4
     t.storeBytes(of: c0, as: SIMD16<Float>.self); (t + ld).storeBytes(of: c1, as: SIMD16<Float>.self)
     (t + 2 * ld).storeBytes(of: c2, as: SIMD16<Float>.self); (t + 3 * ld).storeBytes(of: c3, as: SIMD16<Float>.self)
     (t + 4 * ld).storeBytes(of: c4, as: SIMD16<Float>.self); (t + 5 * ld).storeBytes(of: c5, as: SIMD16<Float>.self)
@@ -238,10 +249,11 @@ func microKernel4(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<F
         do { let x = V(repeating: ap[3]); fusedMultiplyAdd(&c30, x, b0); fusedMultiplyAdd(&c31, x, b1) }
         ap += lda; bp += ldb
     }
+    let ld = GEMMTiling.nr
     store(c00, c01, at: tile)
-    store(c10, c11, at: tile + 32)
-    store(c20, c21, at: tile + 64)
-    store(c30, c31, at: tile + 96)
+    store(c10, c11, at: tile + ld)
+    store(c20, c21, at: tile + 2 * ld)
+    store(c30, c31, at: tile + 3 * ld)
 }
 
 /// A 4 × 32 tile from the first 4 of 12 row pointers: for the last strip of a plain A with at
@@ -263,9 +275,10 @@ func microKernel4Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: U
         bp += ldb
         p &+= 1
     }
+    let ld = GEMMTiling.nr
     store(c00, c01, at: tile)
-    store(c10, c11, at: tile + 32)
-    store(c20, c21, at: tile + 64)
-    store(c30, c31, at: tile + 96)
+    store(c10, c11, at: tile + ld)
+    store(c20, c21, at: tile + 2 * ld)
+    store(c30, c31, at: tile + 3 * ld)
 }
 #endif

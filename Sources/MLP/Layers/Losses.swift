@@ -1,4 +1,3 @@
-import CSIMDMath
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -119,9 +118,9 @@ public enum Loss {
             for b in 0..<rows {
                 let r = rowIndex.map { Int($0[b]) } ?? b
                 precondition(r < targetRows, "KL targets: row \(r) of \(targetRows)")
-                (batchP + b * width).update(from: allP.baseAddress! + r * width, count: width)
+                (batchP + b * width).initialize(from: allP.baseAddress! + r * width, count: width)
                 batchLSE[b] = allLSE[r]
-                (batchT + b * tCols).update(from: targets.logits.row(r), count: tCols)
+                (batchT + b * tCols).initialize(from: targets.logits.row(r), count: tCols)
             }
             for b in 0..<rows {
                 let z = logits.row(b)

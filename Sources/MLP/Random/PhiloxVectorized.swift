@@ -58,10 +58,3 @@ extension RandomStream {
         while i < count { out[i] = nextSignedUnitFloat(); i += 1 }
     }
 }
-
-/// The even- and odd-indexed elements of a ++ b.
-@inline(__always)
-func deinterleave(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    let v = SIMD32<Float>(lowHalf: a, highHalf: b)
-    return (v.evenHalf, v.oddHalf)
-}
