@@ -174,8 +174,8 @@ func microKernel6Rows(kc: Int, rows a: UnsafePointer<UnsafePointer<Float>>, b: U
 // columns in the 13-wide output layer, half of the last panel of layer 1's weight gradient
 // (N = 784 = 24·32 + 16), 8 of 12 rows in the last panel of the hidden layers' weight
 // gradients (M = 256 = 21·12 + 4) and of every product over the batch (M = 1024 = 85·12 + 4),
-// and 11 of 12 in the output layer's (M = 13 = 12 + 1). Each sums over k in the same order as the full tile, so the bits of C
-// do not depend on which kernel computed them.
+// and 11 of 12 in the output layer's (M = 13 = 12 + 1). Each sums over k in the same order as
+// the full tile, so the bits of C do not depend on which kernel computed them.
 
 /// A 12 × 16 tile (one vector per row) from A read with stride `lda` (as `microKernel12`).
 /// Writes columns 0..<16 of the tile's 12 rows (leading dimension NR, like the full kernels)

@@ -42,7 +42,8 @@ extension RandomStream {
             // registers. Seen as one 64-element vector, the element at index w·16 + l must move
             // to 4l + w, a rotation of its 6-bit index left by 2 (= right by 4); one round of
             // pairwise deinterleaving rotates every index right by 1, so four rounds do it.
-            // (Extracting the 64 lanes one by one cost three times as much as Philox itself.)
+            // (Measured: 84 ms per 47-million-value noise set, against 88 ms extracting the 64
+            // lanes one by one; the Philox rounds themselves are most of the cost.)
             var v = (f0, f1, f2, f3)
             for _ in 0..<4 {
                 let (e0, o0) = deinterleave(v.0, v.1), (e1, o1) = deinterleave(v.2, v.3)
