@@ -1,3 +1,5 @@
+import CSIMDMath
+
 // The micro-kernels are written out row by row (rather than looping over an array of
 // accumulators) so that every accumulator is a named value the compiler keeps in a register.
 
@@ -86,8 +88,7 @@ func microKernel6(kc: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<F
 /// building block of the register transposes in `packB` and in the Philox noise fill.
 @inline(__always)
 func deinterleave(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    let v = SIMD32<Float>(lowHalf: a, highHalf: b)
-    return (v.evenHalf, v.oddHalf)
+    (subliminal_even16(a, b), subliminal_odd16(a, b))
 }
 
 @inline(__always)
