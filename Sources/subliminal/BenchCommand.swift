@@ -13,7 +13,8 @@ struct BenchCommand: ParsableCommand {
             second of a teacher step and a student step (with and without the frozen teacher's \
             forward pass) on 1 and 2 threads (2 threads = two independent runs side by side), and \
             the teacher step split into its phases (each layer's forward and backward, the loss, \
-            Adam). Steps draw shuffled minibatches from a 60,000-row set, as a run does. \
+            Adam). Steps draw shuffled minibatches from a 60,000-row set, as a run does. The \
+            whole suite runs --rounds times, interleaved, and each figure keeps its best round. \
             Build in release mode: `swift build -c release`.
             """
     )
@@ -27,6 +28,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Minimum seconds per timed repetition (more is steadier).")
     var seconds: Double = 0.3
 
+    @Option(help: "Measure the whole suite this many times, interleaved, and keep each figure's best round (a shared host's load comes and goes).")
+    var rounds: Int = 3
+
     @Option(help: "Only the measurements whose name contains this text (e.g. 'sgemm', 'teacher', 'layer1', 'phase').")
     var filter: String?
 
@@ -35,6 +39,7 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard batch > 0 && batch <= 65536 else { throw ValidationError("--batch must be in 1...65536, got \(batch)") }
+        guard rounds >= 1 && rounds <= 100 else { throw ValidationError("--rounds must be in 1...100, got \(rounds)") }
         guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60], got \(seconds)") }
         guard parsedThreads != nil else { throw ValidationError("--threads must be positive integers separated by commas, got '\(threads)'") }
     }
@@ -50,7 +55,7 @@ struct BenchCommand: ParsableCommand {
         FileHandle.standardError.write("warning: this is a debug build; its timings mean nothing. Use `swift run -c release subliminal bench`.\n".data(using: .utf8)!)
         #endif
         let bench = Benchmark(minimumSeconds: seconds, architecture: .paper(), batch: batch)
-        let report = BenchmarkReport.run(bench, threadCounts: parsedThreads!, filter: filter) { message in
+        let report = BenchmarkReport.run(bench, threadCounts: parsedThreads!, rounds: rounds, filter: filter) { message in
             FileHandle.standardError.write("bench: \(message)\n".data(using: .utf8)!)
         }
         if json {

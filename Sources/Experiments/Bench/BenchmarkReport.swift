@@ -17,49 +17,66 @@ public struct BenchmarkReport: Codable, Sendable {
     /// Samples per second one core could reach if every FLOP ran at the measured peak.
     public var rooflineSamplesPerSecondPerCore: Double
 
-    /// Runs every measurement in order: peak first (it is the yardstick), then SGEMM, then steps.
+    /// How many times the whole suite was measured; each figure is the best of these rounds.
+    public var rounds: Int
+
+    /// Runs every measurement in order: peak first (it is the yardstick), then SGEMM, then steps,
+    /// and all of that `rounds` times over, keeping each figure's best round. On a shared host
+    /// the load of the neighbours comes and goes over seconds to minutes: the repetitions inside
+    /// one measurement all fall in the same spell, while interleaved rounds give every figure a
+    /// chance at a quiet one. Percentages are of the best FMA peak measured.
     /// `filter`: when not nil, only the SGEMM and training measurements whose name contains it
     /// (the FMA peak, the yardstick, always runs).
-    public static func run(_ bench: Benchmark, threadCounts: [Int], filter: String? = nil, progress: (String) -> Void) -> BenchmarkReport {
+    public static func run(_ bench: Benchmark, threadCounts: [Int], rounds: Int = 1, filter: String? = nil,
+                           progress: (String) -> Void) -> BenchmarkReport {
+        precondition(rounds >= 1, "BenchmarkReport.run: rounds must be at least 1")
         func selected(_ name: String) -> Bool { filter.map { name.contains($0) } ?? true }
         let arch = bench.architecture
-        var peaks: [BenchmarkResult] = []
-        for t in threadCounts {
-            progress("FMA peak, \(t) thread(s)")
-            var r = bench.fmaPeak(threads: t)
-            r.percentOfPeak = 100
-            peaks.append(r)
-        }
-        let peak1 = peaks.first { $0.threads == 1 }?.gflops ?? peaks[0].gflops! / Double(peaks[0].threads)
-        func peak(_ t: Int) -> Double { peaks.first { $0.threads == t }?.gflops ?? peak1 * Double(t) }
-        var gemms: [BenchmarkResult] = []
-        for c in bench.gemmCases() where selected("sgemm " + c.name) {
-            progress("SGEMM \(c.name)")
-            gemms.append(bench.gemm(c, peakGFLOPS: peak1))
-        }
-        var steps: [BenchmarkResult] = []
-        for kind in Benchmark.StepKind.allCases where selected(kind.rawValue) {
+        var peaks = BestResults(), gemms = BestResults(), steps = BestResults(), phases = BestResults()
+        for round in 1...rounds {
+            let tag = rounds > 1 ? "round \(round)/\(rounds): " : ""
             for t in threadCounts {
-                progress("\(kind.rawValue), \(t) thread(s)")
-                steps.append(bench.trainingStep(kind, threads: t, peakGFLOPS: peak(t)))
+                progress(tag + "FMA peak, \(t) thread(s)")
+                peaks.keep(bench.fmaPeak(threads: t))
+            }
+            // Percentages are recomputed from the best peaks at the end; these are provisional.
+            let peak1 = peaks.results.first { $0.threads == 1 }?.gflops ?? 1
+            for c in bench.gemmCases() where selected("sgemm " + c.name) {
+                progress(tag + "SGEMM \(c.name)")
+                gemms.keep(bench.gemm(c, peakGFLOPS: peak1))
+            }
+            for kind in Benchmark.StepKind.allCases where selected(kind.rawValue) {
+                for t in threadCounts {
+                    progress(tag + "\(kind.rawValue), \(t) thread(s)")
+                    steps.keep(bench.trainingStep(kind, threads: t, peakGFLOPS: peak1 * Double(t)))
+                }
+            }
+            if selected("teacher step phase") {
+                progress(tag + "teacher step phases, 1 thread")
+                for r in bench.teacherStepPhases(peakGFLOPS: peak1) { phases.keep(r) }
             }
         }
-        var phases: [BenchmarkResult] = []
-        if selected("teacher step phase") {
-            progress("teacher step phases, 1 thread")
-            phases = bench.teacherStepPhases(peakGFLOPS: peak1)
+        let peak1 = peaks.results.first { $0.threads == 1 }?.gflops ?? peaks.results[0].gflops! / Double(peaks.results[0].threads)
+        func peak(_ t: Int) -> Double { peaks.results.first { $0.threads == t }?.gflops ?? peak1 * Double(t) }
+        func rescaled(_ list: [BenchmarkResult]) -> [BenchmarkResult] {
+            list.map { r in
+                var r = r
+                if let g = r.gflops { r.percentOfPeak = 100 * g / peak(r.threads) }
+                return r
+            }
         }
         return BenchmarkReport(
             machine: MachineInfo.current(), kernel: GEMMTiling.description, architecture: arch.description, batch: bench.batch,
             trainingFLOPsPerSample: arch.trainingFLOPsPerSample, forwardFLOPsPerSample: arch.forwardFLOPs,
-            backwardFLOPsPerSample: arch.backwardFLOPs, fmaPeak: peaks, sgemm: gemms, training: steps, teacherStepPhases: phases,
-            rooflineSamplesPerSecondPerCore: peak1 * 1e9 / Double(arch.trainingFLOPsPerSample))
+            backwardFLOPsPerSample: arch.backwardFLOPs, fmaPeak: rescaled(peaks.results), sgemm: rescaled(gemms.results),
+            training: rescaled(steps.results), teacherStepPhases: rescaled(phases.results),
+            rooflineSamplesPerSecondPerCore: peak1 * 1e9 / Double(arch.trainingFLOPsPerSample), rounds: rounds)
     }
 
     /// A fixed-width table for the terminal.
     public var table: String {
         var lines: [String] = []
-        lines.append("machine: \(machine.cpuModel), \(machine.cores) cores; kernel: \(kernel)")
+        lines.append("machine: \(machine.cpuModel), \(machine.cores) cores; kernel: \(kernel); best of \(rounds) round(s)")
         lines.append("model \(architecture), batch \(batch): \(fmt(Double(trainingFLOPsPerSample) / 1e6, 3)) MFLOP per training sample (forward \(fmt(Double(forwardFLOPsPerSample) / 1e6, 3)), backward \(fmt(Double(backwardFLOPsPerSample) / 1e6, 3))); roofline \(fmt(rooflineSamplesPerSecondPerCore / 1e3, 1))k samples/s per core")
         lines.append("")
         let header = pad("measurement", 52) + pad("threads", 8, right: true) + pad("ms", 10, right: true) + pad("GFLOP/s", 10, right: true) + pad("% peak", 8, right: true) + pad("samples/s", 12, right: true)
@@ -94,4 +111,18 @@ public func fmt(_ x: Double, _ digits: Int) -> String {
         s += "." + String(repeating: "0", count: digits - f.count) + f
     }
     return s
+}
+
+/// The best (least disturbed: fewest seconds) result per measurement across rounds, in the
+/// order the measurements were first made.
+struct BestResults {
+    private(set) var results: [BenchmarkResult] = []
+
+    mutating func keep(_ r: BenchmarkResult) {
+        if let i = results.firstIndex(where: { $0.name == r.name && $0.threads == r.threads }) {
+            if r.seconds < results[i].seconds { results[i] = r }
+        } else {
+            results.append(r)
+        }
+    }
 }
