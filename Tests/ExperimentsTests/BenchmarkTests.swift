@@ -1,0 +1,35 @@
+import Testing
+@testable import Experiments
+
+/// The bench's bookkeeping across rounds (the timings themselves belong in `subliminal bench`,
+/// never in tests).
+struct BenchmarkTests {
+    func result(_ name: String, threads: Int, seconds: Double) -> BenchmarkResult {
+        BenchmarkResult(name: name, shape: "", threads: threads, seconds: seconds, gflops: 1 / seconds)
+    }
+
+    @Test func roundsKeepEachFiguresBestInFirstSeenOrder() {
+        var best = BestResults()
+        // Round 1, then round 2 with one figure faster, one slower, and a new thread count.
+        best.keep(result("a", threads: 1, seconds: 2.0))
+        best.keep(result("b", threads: 1, seconds: 3.0))
+        best.keep(result("a", threads: 2, seconds: 5.0))
+        best.keep(result("a", threads: 1, seconds: 1.5))
+        best.keep(result("b", threads: 1, seconds: 3.5))
+        best.keep(result("c", threads: 1, seconds: 9.0))
+        best.keep(result("a", threads: 2, seconds: 4.0))
+        #expect(best.results.map(\.name) == ["a", "b", "a", "c"])
+        #expect(best.results.map(\.threads) == [1, 1, 2, 1])
+        #expect(best.results.map(\.seconds) == [1.5, 3.0, 4.0, 9.0])
+    }
+
+    @Test func reportRecordsItsRoundsAndPercentagesOfTheBestPeak() {
+        // A tiny suite: the FMA peak only (a filter no measurement name contains), two rounds.
+        let bench = Benchmark(minimumSeconds: 0.001, repetitions: 1)
+        let report = BenchmarkReport.run(bench, threadCounts: [1], rounds: 2, filter: "no such measurement") { _ in }
+        #expect(report.rounds == 2)
+        #expect(report.fmaPeak.count == 1)
+        #expect(report.fmaPeak[0].percentOfPeak == 100)
+        #expect(report.sgemm.isEmpty && report.training.isEmpty && report.teacherStepPhases.isEmpty)
+    }
+}
