@@ -41,6 +41,21 @@ static inline __attribute__((always_inline)) subliminal_float16 subliminal_odd16
     return __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
 }
 
+#if defined(__AVX512F__)
+// The first n (0 < n <= 16) floats at p, zero beyond, and a store of the first n lanes: masked
+// moves, which neither read nor write past the n-th float (the GEMM merges tiles narrower than
+// a vector, 13 columns in the output layer, with them).
+typedef float subliminal_v16sf __attribute__((__vector_size__(64)));
+
+static inline __attribute__((always_inline)) subliminal_float16 subliminal_load_first16(const float *p, int n) {
+    return (subliminal_float16)__builtin_ia32_loadups512_mask(p, (subliminal_v16sf){0}, (unsigned short)((1u << n) - 1));
+}
+
+static inline __attribute__((always_inline)) void subliminal_store_first16(float *p, subliminal_float16 v, int n) {
+    __builtin_ia32_storeups512_mask(p, (subliminal_v16sf)v, (unsigned short)((1u << n) - 1));
+}
+#endif
+
 // exp on eight Doubles, bit for bit glibc's `exp` (2.28 and later, its FMA variant, which every
 // AVX2 or AVX-512 machine runs): the softmax of the losses runs eight rows in vector lanes
 // with it, and changes no result. The algorithm and its constants are glibc's

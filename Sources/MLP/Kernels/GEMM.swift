@@ -415,8 +415,10 @@ func transpose16(rows: UnsafePointer<UnsafePointer<Float>>, offset: Int, into ou
 #endif
 
 /// Merges the first `rows` × `cols` sums of the tile buffer (leading dimension NR; an edge
-/// kernel fills only that part) into C: store or add, then the epilogue. Full-width tiles
-/// (cols = NR) go through SIMD row by row; narrower ones element by element.
+/// kernel fills only that part) into C: store or add, then the epilogue, a vector at a time.
+/// With 512-bit vectors a tile narrower than NR (the 13-wide output layer, the 16-column last
+/// block of layer 1's weight gradient) is merged with masked loads and stores of its first
+/// `cols` lanes; elsewhere it goes element by element.
 @inline(__always)
 func mergeTile(
     _ tile: UnsafeMutablePointer<Float>, into c: UnsafeMutablePointer<Float>, ldc: Int,
@@ -424,26 +426,36 @@ func mergeTile(
 ) {
     typealias V = GEMMTiling.Vector
     let nr = GEMMTiling.nr, w = V.scalarCount
+    // Merges vector h of row r, its first `lanes` columns (all of them when lanes == w, a
+    // constant there, so that the full-width path has no masks and no lane tests).
+    @inline(__always) func merge(_ r: Int, _ h: Int, lanes: Int) {
+        var x = UnsafeRawPointer(tile + (r &* nr &+ h &* w)).loadUnaligned(as: V.self)
+        let dst = c + ((row + r) &* ldc &+ col &+ h &* w)
+        if accumulate { x += loadLanes(dst, lanes) }
+        switch epilogue {
+        case .none: break
+        case .bias(let b):
+            x += loadLanes(b + (col &+ h &* w), lanes)
+        case .biasReLU(let b):
+            x += loadLanes(b + (col &+ h &* w), lanes)
+            x = x.replacing(with: 0, where: x .< 0)
+        case .reluMask(let m, let ld):
+            let mask = loadLanes(m + ((row + r) &* ld &+ col &+ h &* w), lanes)
+            x = x.replacing(with: 0, where: mask .<= 0)
+        }
+        storeLanes(x, dst, lanes)
+    }
+    #if SUBLIMINAL_AVX512
+    let masked = true
+    #else
+    let masked = false
+    #endif
     if cols == nr {
+        for r in 0..<rows { merge(r, 0, lanes: w); merge(r, 1, lanes: w) }
+    } else if masked {
         for r in 0..<rows {
-            let cRow = c + ((row + r) &* ldc &+ col)
-            for h in 0..<2 {
-                var x = UnsafeRawPointer(tile + (r &* nr &+ h &* w)).loadUnaligned(as: V.self)
-                let dst = UnsafeMutableRawPointer(cRow + h &* w)
-                if accumulate { x += dst.loadUnaligned(as: V.self) }
-                switch epilogue {
-                case .none: break
-                case .bias(let b):
-                    x += UnsafeRawPointer(b + (col &+ h &* w)).loadUnaligned(as: V.self)
-                case .biasReLU(let b):
-                    x += UnsafeRawPointer(b + (col &+ h &* w)).loadUnaligned(as: V.self)
-                    x = x.replacing(with: 0, where: x .< 0)
-                case .reluMask(let m, let ld):
-                    let mask = UnsafeRawPointer(m + ((row + r) &* ld &+ col &+ h &* w)).loadUnaligned(as: V.self)
-                    x = x.replacing(with: 0, where: mask .<= 0)
-                }
-                dst.storeBytes(of: x, as: V.self)
-            }
+            merge(r, 0, lanes: min(w, cols))
+            if cols > w { merge(r, 1, lanes: cols &- w) }
         }
     } else {
         for r in 0..<rows {
@@ -454,6 +466,25 @@ func mergeTile(
             }
         }
     }
+}
+
+/// The first `lanes` (1 ... V.scalarCount) floats at `p` in a vector, zero beyond; nothing past
+/// them is read (masked with 512-bit vectors; only full vectors are asked for otherwise).
+@inline(__always)
+func loadLanes(_ p: UnsafePointer<Float>, _ lanes: Int) -> GEMMTiling.Vector {
+    #if SUBLIMINAL_AVX512
+    if lanes < GEMMTiling.Vector.scalarCount { return subliminal_load_first16(p, Int32(lanes)) }
+    #endif
+    return UnsafeRawPointer(p).loadUnaligned(as: GEMMTiling.Vector.self)
+}
+
+/// Stores the first `lanes` floats of `x` at `p` and nothing past them.
+@inline(__always)
+func storeLanes(_ x: GEMMTiling.Vector, _ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
+    #if SUBLIMINAL_AVX512
+    if lanes < GEMMTiling.Vector.scalarCount { subliminal_store_first16(p, x, Int32(lanes)); return }
+    #endif
+    UnsafeMutableRawPointer(p).storeBytes(of: x, as: GEMMTiling.Vector.self)
 }
 
 /// A row of zeros at least `count` long (count ≤ kcMax: packing works on one K block at a
