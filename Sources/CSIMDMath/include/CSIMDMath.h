@@ -66,7 +66,9 @@ static inline __attribute__((always_inline)) void subliminal_store_first16(float
 // the compiler fuses nothing else. Lanes with |x| < 2^-54 are 1 (libm returns 1 + x, which rounds
 // to 1); lanes with |x| >= 512, inf or nan are handed to libm's scalar `exp`. Only meaningful when
 // the calling module is compiled with FMA (otherwise each fma is a libm call); the Swift side
-// uses it only then, and only after checking it against libm (VectorExp.matchesLibm).
+// uses it only then, and only after checking it against libm (VectorExp.matchesLibm). It is in C
+// because the same code on Swift's SIMD8<Double> compiled the table lookups, the lane masks and
+// the division lane by lane (measured: the vectorized softmax saved 6% of the loss instead of 57%).
 #include <math.h>
 #include <string.h>
 #include <stdint.h>
