@@ -61,7 +61,8 @@ public struct BenchmarkReport: Codable, Sendable {
         func rescaled(_ list: [BenchmarkResult]) -> [BenchmarkResult] {
             list.map { r in
                 var r = r
-                if let g = r.gflops { r.percentOfPeak = 100 * g / peak(r.threads) }
+                // g / peak first: the peak itself is then exactly 100% (100·g/g can round to 100.00000000000001).
+                if let g = r.gflops { r.percentOfPeak = 100 * (g / peak(r.threads)) }
                 return r
             }
         }
