@@ -67,8 +67,10 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["IDX"]),
         // Vector math Swift's standard library does not vectorize (square roots).
         .target(name: "CSIMDMath"),
+        // The atomics and spin-wait hint with which a thread team hands out a step's phases.
+        .target(name: "CThreads"),
         // The numerical engine: tensors, SIMD kernels, layers, losses, optimizers, randomness.
-        .target(name: "MLP", dependencies: ["CSIMDMath"], swiftSettings: kernelSettings),
+        .target(name: "MLP", dependencies: ["CSIMDMath", "CThreads"], swiftSettings: kernelSettings),
         // The experiments: Figure 10b reproduction, the theorem check, sweeps, benchmarks.
         .target(name: "Experiments", dependencies: ["Datasets", "MLP"], swiftSettings: kernelSettings),
         // The command-line tool.

@@ -28,4 +28,59 @@ import Testing
         for r in 0..<4 { #expect(serial[r].bitwiseEqual(parallel[r]), "run \(r) differs between 1 and 2 threads") }
         #expect(run(3).bitwiseEqual(serial[3]), "run 3 alone must equal run 3 among others")
     }
+
+    /// One run whose every pass is shared by a team of threads: 50 Adam steps with 1, 2 and 3
+    /// threads must give bit-identical parameters. Batches of 32 and a last one of 12 rows split
+    /// unevenly among the members (a member may get no rows or columns at all).
+    @Test func oneRunIsBitIdenticalOnAnyNumberOfThreads() {
+        let arch = Architecture(inputs: 80, hidden: [48, 40], outputs: 13)
+        let n = 300
+        var rng = RandomStream(seed: 6, run: 0, purpose: .inputs)
+        let data = Matrix(rows: n, cols: 80, values: (0..<(n * 80)).map { _ in rng.nextSignedUnitFloat() })
+        let labels = (0..<n).map { _ in UInt8(rng.nextInt(below: 10)) }
+        func train(threads: Int) -> Parameters {
+            var p = Parameters.initialized(arch, seed: 7, run: 0)
+            let ws = TrainingWorkspace(architecture: arch, capacity: 32, threads: threads)
+            labels.withUnsafeBufferPointer { lb in
+                // ⌈300 / 32⌉ = 10 steps per epoch; 5 epochs = 50 steps.
+                Trainer.train(&p, inputs: data.view, objective: .crossEntropy(labels: lb.baseAddress!, subset: 0..<10),
+                              epochs: 5, batchSize: 32, adam: Adam(parameterCount: p.count, learningRate: 1e-3),
+                              shuffle: ShuffleSource(seed: 7, run: 0, purpose: .teacherShuffle), workspace: ws)
+            }
+            return p
+        }
+        let one = train(threads: 1)
+        #expect(!one.bitwiseEqual(Parameters.initialized(arch, seed: 7, run: 0)), "training must change the parameters")
+        for threads in [2, 3] {
+            #expect(train(threads: threads).bitwiseEqual(one), "\(threads) threads differ from 1")
+        }
+    }
+
+    /// The paper's 784-256-256-13 MLP at batch 1024, as the benchmark runs it: a few teacher
+    /// steps and a few KL steps on one thread and on a team of two, bit for bit.
+    @Test func paperSizedStepsAreBitIdenticalOnTwoThreads() {
+        let arch = Architecture.paper()
+        let n = 2048, batch = 1024
+        var rng = RandomStream(seed: 8, run: 0, purpose: .inputs)
+        var x = Matrix(rows: n, cols: arch.inputs)
+        rng.fillSignedUnitFloats(x.mutablePointer, count: n * arch.inputs)
+        let labels = (0..<n).map { _ in UInt8(rng.nextInt(below: 10)) }
+        let teacher = Parameters.initialized(arch, seed: 8, run: 1)
+        var targets = Matrix(rows: n, cols: arch.outputs)
+        Network.logits(teacher, inputs: x.view, into: targets.mutablePointer, workspace: TrainingWorkspace(architecture: arch, capacity: batch))
+        func train(threads: Int) -> Parameters {
+            var p = Parameters.initialized(arch, seed: 8, run: 2)
+            let ws = TrainingWorkspace(architecture: arch, capacity: batch, threads: threads)
+            labels.withUnsafeBufferPointer { lb in
+                Trainer.train(&p, inputs: x.view, objective: .crossEntropy(labels: lb.baseAddress!, subset: 0..<10),
+                              epochs: 2, batchSize: batch, adam: Adam(parameterCount: p.count),
+                              shuffle: ShuffleSource(seed: 8, run: 2, purpose: .teacherShuffle), workspace: ws)
+            }
+            Trainer.train(&p, inputs: x.view, objective: .kl(targets: targets.view, subset: 10..<arch.outputs),
+                          epochs: 2, batchSize: batch, adam: Adam(parameterCount: p.count),
+                          shuffle: ShuffleSource(seed: 8, run: 2, purpose: .studentShuffle), workspace: ws)
+            return p
+        }
+        #expect(train(threads: 2).bitwiseEqual(train(threads: 1)))
+    }
 }

@@ -142,16 +142,19 @@ public struct Benchmark: Sendable {
         return (x, labels, rng.permutation(n))
     }
 
-    public func trainingStep(_ kind: StepKind, threads: Int, peakGFLOPS: Double) -> BenchmarkResult {
+    /// With `oneRun`, a single run instead, whose every pass is split among `threads` threads
+    /// (a ``ThreadTeam``): what one run gains from the second core.
+    public func trainingStep(_ kind: StepKind, threads: Int, oneRun: Bool = false, peakGFLOPS: Double) -> BenchmarkResult {
         let arch = architecture, batch = batch
-        let seconds = timeConcurrently(threads: threads) {
+        let runs = oneRun ? 1 : threads, teamSize = oneRun ? threads : 1
+        let seconds = timeConcurrently(threads: runs) {
             let (x, labels, order) = self.trainingSet()
             let n = x.rows
             let teacher = Parameters.initialized(arch, seed: 1, run: 1)
             var student = Parameters.initialized(arch, seed: 1, run: 2)
             var adam = Adam(parameterCount: student.count)
-            let ws = TrainingWorkspace(architecture: arch, capacity: batch)
-            let teacherWS = TrainingWorkspace(architecture: arch, capacity: batch)
+            let ws = TrainingWorkspace(architecture: arch, capacity: batch, threads: teamSize)
+            let teacherWS = TrainingWorkspace(architecture: arch, capacity: batch, threads: teamSize)
             var cached = Matrix(rows: n, cols: arch.outputs)
             Network.logits(teacher, inputs: x.view, into: cached.mutablePointer, workspace: teacherWS)
             let holder = StepState(x: x, labels: labels, cached: cached, index: order)
@@ -180,15 +183,15 @@ public struct Benchmark: Sendable {
                         Network.gradient(student, inputs: holder.x.view, rowIndex: idx, rows: batch,
                                          objective: .klPrecomputed(holder.klTargets, sumOverRows: false), workspace: ws)
                     }
-                    adam.update(student.values.mutablePointer, gradient: ws.gradient.values.pointer, count: student.count)
+                    adam.update(student.values.mutablePointer, gradient: ws.gradient.values.pointer, count: student.count, team: ws.team)
                 }
             }
         }
         let flops = Double(arch.trainingFLOPsPerSample + (kind == .studentWithTeacher ? arch.forwardFLOPs : 0)) * Double(batch)
-        let gflops = flops * Double(threads) / seconds / 1e9
-        return BenchmarkResult(name: kind.rawValue, shape: "batch \(batch), \(arch)", threads: threads, seconds: seconds,
+        let gflops = flops * Double(runs) / seconds / 1e9
+        return BenchmarkResult(name: kind.rawValue + (oneRun ? ", one run" : ""), shape: "batch \(batch), \(arch)", threads: threads, seconds: seconds,
                                gflops: gflops, percentOfPeak: 100 * gflops / peakGFLOPS,
-                               samplesPerSecond: Double(batch * threads) / seconds)
+                               samplesPerSecond: Double(batch * runs) / seconds)
     }
 }
 

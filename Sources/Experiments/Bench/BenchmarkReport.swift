@@ -51,6 +51,12 @@ public struct BenchmarkReport: Codable, Sendable {
                     steps.keep(bench.trainingStep(kind, threads: t, peakGFLOPS: peak1 * Double(t)))
                 }
             }
+            // One run on a team of threads: the latency a single run gains from more cores.
+            let oneRun = Benchmark.StepKind.teacher.rawValue + ", one run"
+            for t in threadCounts where t > 1 && selected(oneRun) {
+                progress(tag + "\(oneRun), \(t) threads")
+                steps.keep(bench.trainingStep(.teacher, threads: t, oneRun: true, peakGFLOPS: peak1 * Double(t)))
+            }
             if selected("teacher step phase") {
                 progress(tag + "teacher step phases, 1 thread")
                 for r in bench.teacherStepPhases(peakGFLOPS: peak1) { phases.keep(r) }

@@ -41,3 +41,63 @@ public enum Linear {
         }
     }
 }
+
+/// The same layer with each pass split among the members of a thread team. A member computes
+/// whole rows or whole columns of each output, with the single-thread functions above on its
+/// share, so that every element is the same sum in the same order: the bits of the results do
+/// not depend on the team's size. `workspaces[t]` is member t's GEMM scratch.
+extension Linear {
+    /// Forward on `team`: member t computes a block of Y's rows (MR-aligned, so that no member
+    /// gets an extra edge strip).
+    public static func forward(
+        x: MatrixView, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        outFeatures: Int, relu: Bool, y: UnsafeMutablePointer<Float>,
+        team: ThreadTeam, workspaces: [GEMMWorkspace]
+    ) {
+        team.run { t in
+            let rows = team.part(t, of: x.rows, alignment: GEMMTiling.mr)
+            if rows.isEmpty { return }
+            forward(x: x.rows(rows), weight: weight, bias: bias, outFeatures: outFeatures, relu: relu,
+                    y: y + rows.lowerBound * outFeatures, workspace: workspaces[t])
+        }
+    }
+
+    /// Backward on `team`: member t computes a block of dW's columns (NR-aligned; the batch sum
+    /// of each column is independent of the others), a block of db's entries, and a block of
+    /// dX's rows.
+    public static func backward(
+        dy: UnsafePointer<Float>, x: MatrixView, weight: UnsafePointer<Float>, outFeatures: Int,
+        dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, inputIsReLUOutput: Bool,
+        accumulate: Bool = false, team: ThreadTeam, workspaces: [GEMMWorkspace]
+    ) {
+        if team.size == 1 {
+            backward(dy: dy, x: x, weight: weight, outFeatures: outFeatures, dWeight: dWeight, dBias: dBias, dx: dx,
+                     inputIsReLUOutput: inputIsReLUOutput, accumulate: accumulate, workspace: workspaces[0])
+            return
+        }
+        let batch = x.rows, inFeatures = x.cols
+        let dyView = MatrixView(dy, rows: batch, cols: outFeatures, ld: outFeatures)
+        team.run { t in
+            let ws = workspaces[t]
+            let cols = team.part(t, of: inFeatures, alignment: GEMMTiling.nr)
+            if !cols.isEmpty {
+                gemm(GEMMOperand(dyView, transposed: true), GEMMOperand(x.columns(cols)), into: dWeight + cols.lowerBound,
+                     ldc: inFeatures, accumulate: accumulate, workspace: ws)
+            }
+            let outs = team.part(t, of: outFeatures, alignment: GEMMTiling.Vector.scalarCount)
+            if !outs.isEmpty {
+                columnSums(dy + outs.lowerBound, rows: batch, cols: outs.count, ld: outFeatures,
+                           into: dBias + outs.lowerBound, accumulate: accumulate)
+            }
+            if let dx {
+                precondition(x.rowIndex == nil || !inputIsReLUOutput, "Linear.backward: a ReLU mask cannot be gathered")
+                let rows = team.part(t, of: batch, alignment: GEMMTiling.mr)
+                if rows.isEmpty { return }
+                let w = MatrixView(weight, rows: outFeatures, cols: inFeatures, ld: inFeatures)
+                gemm(GEMMOperand(dyView.rows(rows)), GEMMOperand(w), into: dx + rows.lowerBound * inFeatures, ldc: inFeatures,
+                     epilogue: inputIsReLUOutput ? .reluMask(x.base + rows.lowerBound * x.ld, ld: x.ld) : .none, workspace: ws)
+            }
+        }
+    }
+}

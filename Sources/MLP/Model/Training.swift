@@ -25,15 +25,25 @@ public final class TrainingWorkspace: @unchecked Sendable {
     /// deltas[l]: dL/d(pre-activation of layer l), [capacity × width(l+1)].
     var deltas: [FloatBuffer]
     public var gradient: Parameters
-    /// Packing scratch for the GEMMs of this workspace's passes.
-    public let gemm = GEMMWorkspace()
+    /// Packing scratch for the GEMMs of this workspace's passes (member 0's).
+    public var gemm: GEMMWorkspace { gemms[0] }
+    /// The threads that share every pass run with this workspace (one: the caller's alone).
+    public let team: ThreadTeam
+    /// Member t's GEMM scratch.
+    let gemms: [GEMMWorkspace]
 
-    public init(architecture: Architecture, capacity: Int) {
+    /// Buffers for batches of up to `capacity` rows; `threads` threads share every forward
+    /// pass, backward pass and Adam update run with this workspace (the results are the same
+    /// bits for any number).
+    public init(architecture: Architecture, capacity: Int, threads: Int = 1) {
+        precondition(threads >= 1, "TrainingWorkspace: threads \(threads) < 1")
         self.architecture = architecture
         self.capacity = capacity
         activations = architecture.layers.map { FloatBuffer(count: capacity * $0.outFeatures) }
         deltas = architecture.layers.map { FloatBuffer(count: capacity * $0.outFeatures) }
         gradient = Parameters(architecture: architecture)
+        team = ThreadTeam(size: threads)
+        gemms = (0..<threads).map { _ in GEMMWorkspace() }
     }
 
     /// Output of layer `l` (after ReLU for hidden layers), [capacity × width(l+1)]: for code
@@ -62,7 +72,7 @@ public enum Network {
         for (l, shape) in arch.layers.enumerated() {
             let out = ws.activations[l].mutablePointer
             Linear.forward(x: input, weight: p.weight(l), bias: p.bias(l), outFeatures: shape.outFeatures,
-                           relu: l < arch.layerCount - 1, y: out, workspace: ws.gemm)
+                           relu: l < arch.layerCount - 1, y: out, team: ws.team, workspaces: ws.gemms)
             input = MatrixView(UnsafePointer(out), rows: x.rows, cols: shape.outFeatures, ld: shape.outFeatures)
         }
     }
@@ -82,7 +92,7 @@ public enum Network {
             Linear.backward(dy: ws.deltas[l].pointer, x: input, weight: p.weight(l), outFeatures: shape.outFeatures,
                             dWeight: g + o.weight, dBias: g + o.bias,
                             dx: l == 0 ? nil : ws.deltas[l - 1].mutablePointer, inputIsReLUOutput: true,
-                            workspace: ws.gemm)
+                            team: ws.team, workspaces: ws.gemms)
         }
     }
 
@@ -195,7 +205,7 @@ public enum Trainer {
                 while start < n {
                     let rows = min(batchSize, n - start)
                     let l = Network.gradient(p, inputs: inputs, rowIndex: idx.baseAddress! + start, rows: rows, objective: objective, workspace: ws)
-                    opt.update(p.values.mutablePointer, gradient: ws.gradient.values.pointer, count: p.count)
+                    opt.update(p.values.mutablePointer, gradient: ws.gradient.values.pointer, count: p.count, team: ws.team)
                     step += 1
                     onStep?(step, l, p)
                     start += rows

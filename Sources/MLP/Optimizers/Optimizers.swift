@@ -34,20 +34,47 @@ public struct Adam: Sendable {
 
     /// One update of `parameters` [count] with `gradient` [count].
     public mutating func update(_ parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int) {
+        update(parameters, gradient: gradient, count: count, team: nil)
+    }
+
+    /// The same update with the parameters split among the members of `team` in blocks of
+    /// whole vectors: every parameter's arithmetic is the same, so are the bits.
+    public mutating func update(_ parameters: UnsafeMutablePointer<Float>, gradient: UnsafePointer<Float>, count: Int, team: ThreadTeam?) {
         precondition(count == m.count, "Adam: \(count) parameters, state for \(m.count)")
         step += 1
         let t = Double(step)
         // Scalars as PyTorch computes them (in Python floats, i.e. Double), then used in Float32.
         let bc1 = 1 - pow(Double(beta1), t)
         let bc2 = 1 - pow(Double(beta2), t)
-        let stepSize = Float(Double(learningRate) / bc1)
-        let bc2Sqrt = Float(bc2.squareRoot())
-        let b1 = beta1, b2 = beta2, eps = epsilon
+        let scalars = Scalars(beta1: beta1, beta2: beta2, epsilon: epsilon,
+                              stepSize: Float(Double(learningRate) / bc1), bc2Sqrt: Float(bc2.squareRoot()))
         let mp = m.mutablePointer, vp = v.mutablePointer
+        if let team, team.size > 1 {
+            team.run { member in
+                let range = team.part(member, of: count, alignment: GEMMTiling.Vector.scalarCount)
+                Adam.apply(scalars, parameters, gradient, mp, vp, range)
+            }
+        } else {
+            Adam.apply(scalars, parameters, gradient, mp, vp, 0..<count)
+        }
+    }
+
+    /// What one update's arithmetic needs besides the arrays.
+    struct Scalars {
+        let beta1: Float, beta2: Float, epsilon: Float
+        /// lr / (1 − β1ᵗ) and √(1 − β2ᵗ), rounded to Float as PyTorch does.
+        let stepSize: Float, bc2Sqrt: Float
+    }
+
+    /// The update of parameters `range`: whole vectors from its start, then one at a time.
+    @inline(__always)
+    static func apply(_ s: Scalars, _ parameters: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
+                      _ mp: UnsafeMutablePointer<Float>, _ vp: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        let b1 = s.beta1, b2 = s.beta2, eps = s.epsilon, stepSize = s.stepSize, bc2Sqrt = s.bc2Sqrt
         typealias V = GEMMTiling.Vector
         let w = V.scalarCount
-        var i = 0
-        while i + w <= count {
+        var i = range.lowerBound
+        while i + w <= range.upperBound {
             let g = UnsafeRawPointer(gradient + i).loadUnaligned(as: V.self)
             var mi = UnsafeRawPointer(mp + i).loadUnaligned(as: V.self)
             var vi = UnsafeRawPointer(vp + i).loadUnaligned(as: V.self)
@@ -61,7 +88,7 @@ public struct Adam: Sendable {
             UnsafeMutableRawPointer(parameters + i).storeBytes(of: th, as: V.self)
             i += w
         }
-        while i < count {
+        while i < range.upperBound {
             let g = gradient[i]
             mp[i] = mp[i] * b1 + g * (1 - b1)
             vp[i] = vp[i] * b2 + (g * g) * (1 - b2)

@@ -143,4 +143,17 @@ public struct MatrixView: @unchecked Sendable {
     }
 
     @inlinable public subscript(r: Int, c: Int) -> Float { row(r)[c] }
+
+    /// The view of logical rows `range` (a gathered view keeps gathering through its index).
+    public func rows(_ range: Range<Int>) -> MatrixView {
+        precondition(range.lowerBound >= 0 && range.upperBound <= rows, "MatrixView: rows \(range) of \(rows)")
+        if let rowIndex { return MatrixView(base, rows: range.count, cols: cols, ld: ld, rowIndex: rowIndex + range.lowerBound) }
+        return MatrixView(base + range.lowerBound * ld, rows: range.count, cols: cols, ld: ld)
+    }
+
+    /// The view of columns `range` of every row.
+    public func columns(_ range: Range<Int>) -> MatrixView {
+        precondition(range.lowerBound >= 0 && range.upperBound <= cols, "MatrixView: columns \(range) of \(cols)")
+        return MatrixView(base + range.lowerBound, rows: rows, cols: range.count, ld: ld, rowIndex: rowIndex)
+    }
 }
