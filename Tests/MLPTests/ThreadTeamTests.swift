@@ -29,9 +29,11 @@ import Glibc
 
     /// Every phase runs each member exactly once, `run` returns only when all are done, and a
     /// team whose members have parked (idle for longer than their spinning) wakes for the next.
-    @Test func everyMemberRunsEachPhaseOnce() {
+    @Test(arguments: [1 << 15, 0])
+    func everyMemberRunsEachPhaseOnce(spinsBeforeParking: Int) {
         for size in 1...3 {
-            let team = ThreadTeam(size: size)
+            // With 0 spins a member parks before every phase: the wake-up path, thousands of times.
+            let team = ThreadTeam(size: size, spinsBeforeParking: spinsBeforeParking)
             let counts = UnsafeMutablePointer<Int>.allocate(capacity: size)
             counts.initialize(repeating: 0, count: size)
             defer { counts.deallocate() }
@@ -41,5 +43,22 @@ import Glibc
                 if phase % 500 == 0 { usleep(20_000) }  // long enough for the members to park
             }
         }
+    }
+
+    /// Releasing a team ends its threads: they hold only the shared core, which is freed once
+    /// the last of them has returned (the team's deinit joins them).
+    @Test func releasingATeamEndsItsThreads() {
+        weak var core: ThreadTeam.Core?
+        do {
+            let team = ThreadTeam(size: 3)
+            core = team.core
+            team.run { _ in }
+            #expect(core != nil)
+        }
+        #expect(core == nil, "a member thread still holds the team's core")
+        // A team released before it ever ran, with its members parked or not yet started.
+        weak var idle: ThreadTeam.Core?
+        do { idle = ThreadTeam(size: 2, spinsBeforeParking: 0).core }
+        #expect(idle == nil)
     }
 }

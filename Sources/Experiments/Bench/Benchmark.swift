@@ -202,13 +202,14 @@ extension Benchmark {
     /// gradient), and Adam, run one after the other exactly as `Network.gradient` and
     /// `Trainer.train` run them. Seconds are per step: the mean over the best of `repetitions`
     /// rounds of steps (per phase). GFLOP/s counts the GEMM FLOPs of the phase.
-    public func teacherStepPhases(peakGFLOPS: Double) -> [BenchmarkResult] {
+    /// With `threads` > 1, one run whose every phase is split among a team of that many threads.
+    public func teacherStepPhases(threads: Int = 1, peakGFLOPS: Double) -> [BenchmarkResult] {
         let arch = architecture, batch = batch, layers = arch.layerCount
         let (x, labels, order) = trainingSet()
         let n = x.rows
         var p = Parameters.initialized(arch, seed: 1, run: 2)
         var adam = Adam(parameterCount: p.count)
-        let ws = TrainingWorkspace(architecture: arch, capacity: batch)
+        let ws = TrainingWorkspace(architecture: arch, capacity: batch, threads: threads)
         let phaseCount = 2 * layers + 2
         var names: [String] = [], flops: [Double] = []
         for (l, s) in arch.layers.enumerated() {
@@ -235,7 +236,7 @@ extension Benchmark {
                     var input = xb
                     for (l, s) in arch.layers.enumerated() {
                         Linear.forward(x: input, weight: p.weight(l), bias: p.bias(l), outFeatures: s.outFeatures,
-                                       relu: l < layers - 1, y: ws.activation(l), workspace: ws.gemm)
+                                       relu: l < layers - 1, y: ws.activation(l), team: ws.team, workspaces: ws.gemms)
                         input = MatrixView(UnsafePointer(ws.activation(l)), rows: batch, cols: s.outFeatures, ld: s.outFeatures)
                         lap()
                     }
@@ -247,10 +248,10 @@ extension Benchmark {
                         let inp = l == 0 ? xb : MatrixView(UnsafePointer(ws.activation(l - 1)), rows: batch, cols: s.inFeatures, ld: s.inFeatures)
                         Linear.backward(dy: ws.delta(l), x: inp, weight: p.weight(l), outFeatures: s.outFeatures,
                                         dWeight: g + o.weight, dBias: g + o.bias, dx: l == 0 ? nil : ws.delta(l - 1),
-                                        inputIsReLUOutput: true, workspace: ws.gemm)
+                                        inputIsReLUOutput: true, team: ws.team, workspaces: ws.gemms)
                         lap()
                     }
-                    adam.update(p.values.mutablePointer, gradient: ws.gradient.values.pointer, count: p.count)
+                    adam.update(p.values.mutablePointer, gradient: ws.gradient.values.pointer, count: p.count, team: ws.team)
                     lap()
                 }
             }
@@ -268,7 +269,7 @@ extension Benchmark {
         }
         return (0..<phaseCount).map { i in
             let gflops = flops[i] > 0 ? flops[i] / best[i] / 1e9 : nil
-            return BenchmarkResult(name: "teacher step phase: " + names[i], shape: "batch \(batch), \(arch)", threads: 1, seconds: best[i],
+            return BenchmarkResult(name: "teacher step phase: " + names[i], shape: "batch \(batch), \(arch)", threads: threads, seconds: best[i],
                                    gflops: gflops, percentOfPeak: gflops.map { 100 * $0 / peakGFLOPS })
         }
     }

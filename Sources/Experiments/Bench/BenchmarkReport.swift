@@ -12,7 +12,8 @@ public struct BenchmarkReport: Codable, Sendable {
     public var fmaPeak: [BenchmarkResult]
     public var sgemm: [BenchmarkResult]
     public var training: [BenchmarkResult]
-    /// The teacher step (1 thread) split into its phases, in execution order.
+    /// The teacher step split into its phases, in execution order: on 1 thread, and as one run
+    /// shared by a team of each larger thread count.
     public var teacherStepPhases: [BenchmarkResult]
     /// Samples per second one core could reach if every FLOP ran at the measured peak.
     public var rooflineSamplesPerSecondPerCore: Double
@@ -58,8 +59,11 @@ public struct BenchmarkReport: Codable, Sendable {
                 steps.keep(bench.trainingStep(.teacher, threads: t, oneRun: true, peakGFLOPS: peak1 * Double(t)))
             }
             if selected("teacher step phase") {
-                progress(tag + "teacher step phases, 1 thread")
-                for r in bench.teacherStepPhases(peakGFLOPS: peak1) { phases.keep(r) }
+                // On one thread, then as one run shared by a team of each larger thread count.
+                for t in threadCounts {
+                    progress(tag + "teacher step phases, \(t == 1 ? "1 thread" : "one run on \(t) threads")")
+                    for r in bench.teacherStepPhases(threads: t, peakGFLOPS: peak1 * Double(t)) { phases.keep(r) }
+                }
             }
         }
         let peak1 = peaks.results.first { $0.threads == 1 }?.gflops ?? peaks.results[0].gflops! / Double(peaks.results[0].threads)

@@ -40,8 +40,10 @@ public enum GEMMEpilogue: @unchecked Sendable {
         switch self {
         case .none: return x
         case .bias(let b): return x + b[col]
-        case .biasReLU(let b): return max(0, x + b[col])
-        case .reluMask(let h, let ld): return h[row &* ld &+ col] > 0 ? x : 0
+        // As the vector merge computes them: NaN passes through ReLU (as in PyTorch), and a
+        // NaN mask keeps the gradient; finite values are the same either way.
+        case .biasReLU(let b): let v = x + b[col]; return v < 0 ? 0 : v
+        case .reluMask(let h, let ld): return h[row &* ld &+ col] <= 0 ? 0 : x
         }
     }
 }

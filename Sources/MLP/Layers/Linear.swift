@@ -76,6 +76,7 @@ extension Linear {
                      inputIsReLUOutput: inputIsReLUOutput, accumulate: accumulate, workspace: workspaces[0])
             return
         }
+        precondition(dx == nil || x.rowIndex == nil || !inputIsReLUOutput, "Linear.backward: a ReLU mask cannot be gathered")
         let batch = x.rows, inFeatures = x.cols
         let dyView = MatrixView(dy, rows: batch, cols: outFeatures, ld: outFeatures)
         team.run { t in
@@ -91,7 +92,6 @@ extension Linear {
                            into: dBias + outs.lowerBound, accumulate: accumulate)
             }
             if let dx {
-                precondition(x.rowIndex == nil || !inputIsReLUOutput, "Linear.backward: a ReLU mask cannot be gathered")
                 let rows = team.part(t, of: batch, alignment: GEMMTiling.mr)
                 if rows.isEmpty { return }
                 let w = MatrixView(weight, rows: outFeatures, cols: inFeatures, ld: inFeatures)

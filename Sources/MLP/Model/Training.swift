@@ -30,7 +30,7 @@ public final class TrainingWorkspace: @unchecked Sendable {
     /// The threads that share every pass run with this workspace (one: the caller's alone).
     public let team: ThreadTeam
     /// Member t's GEMM scratch.
-    let gemms: [GEMMWorkspace]
+    public let gemms: [GEMMWorkspace]
 
     /// Buffers for batches of up to `capacity` rows; `threads` threads share every forward
     /// pass, backward pass and Adam update run with this workspace (the results are the same
