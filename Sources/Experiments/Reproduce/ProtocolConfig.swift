@@ -113,7 +113,7 @@ public struct ProtocolConfig: Codable, Hashable, Sendable {
 
     /// The knobs that determine the reference and the teacher of a run (student-side knobs
     /// reset). `aux` is reset too: one teacher trained with the largest m serves every m (see
-    /// ``Reproduction/runTask(_:partner:configs:data:onStep:onResult:)``).
+    /// ``Reproduction/runTask(_:partner:configs:data:threads:onStep:onResult:)``).
     public var teacherKey: ProtocolConfig {
         var k = self
         let d = ProtocolConfig()

@@ -70,9 +70,12 @@ public struct ReproduceJob {
         let start = monotonicSeconds()
         let config = self.config
         let counter = RunCounter(done: finished.count, total: config.runs)
+        // Fewer runs than threads (a resumed job's last runs): the spare cores (never more than the machine has:
+        // a team's members spin between phases, and on a shared core they would wait for each other) join the runs.
+        let perRun = max(1, min(threads, Parallel.availableCores) / max(1, pending.count))
         let results = Parallel.map(pending.count, threads: threads) { i -> Result<RunResult, Error> in
             let r = pending[i]
-            let result = Reproduction.runTask(r, partner: partners[r], configs: [config], data: sets, onStep: { label in
+            let result = Reproduction.runTask(r, partner: partners[r], configs: [config], data: sets, threads: perRun, onStep: { label in
                 progress.advance(1, label: "(\(counter.done)/\(counter.total) runs done) \(label)")
             })[0]
             counter.increment()

@@ -139,7 +139,7 @@ public enum Reproduction {
     ///     evaluate all six on the test set
     ///
     /// `data` is the teacher's data set; configurations whose inputs come from another data set
-    /// use ``runTask(_:partner:configs:data:onStep:onResult:)``.
+    /// use ``runTask(_:partner:configs:data:threads:onStep:onResult:)``.
     /// The teacher of run r: `reference` trained with a fresh Adam on the training images,
     /// cross-entropy on the digit logits 0-9 only (the auxiliary logits get no loss), reshuffled
     /// every epoch from the stream (seed, r, teacherShuffle).
@@ -169,8 +169,11 @@ public enum Reproduction {
     /// chain. Every piece is a deterministic function of its own random streams, so the result of
     /// a configuration does not depend on which others it is computed with.
     ///
+    /// `threads` threads share every pass of its training and evaluation (a ``ThreadTeam``):
+    /// for when there are fewer runs in flight than cores; the results are the same bits.
     /// `onResult(i, result)` is called as soon as configuration i is complete.
     public static func runTask(_ r: Int, partner: Int, configs: [ProtocolConfig], data: ProtocolData,
+                               threads: Int = 1,
                                onStep: @escaping (String) -> Void,
                                onResult: (Int, RunResult) -> Void = { _, _ in }) -> [RunResult] {
         precondition(!configs.isEmpty)
@@ -189,7 +192,7 @@ public enum Reproduction {
         var wide = c0
         wide.aux = configs.map(\.aux).max()!
         let wideArch = wide.architecture
-        let wideWS = TrainingWorkspace(architecture: wideArch, capacity: c0.batch)
+        let wideWS = TrainingWorkspace(architecture: wideArch, capacity: c0.batch, threads: threads)
         let wideReference = Parameters.initialized(wideArch, seed: c0.seed, run: r)
         let referenceAccuracy = task.testAccuracy(wideReference, workspace: wideWS)
         let wideTeacher = trainTeacher(wideReference, run: r, seed: c0.seed, epochs: c0.teacherEpochs, batch: c0.batch,
@@ -201,7 +204,7 @@ public enum Reproduction {
         for c in configs where !auxOrder.contains(c.aux) { auxOrder.append(c.aux) }
         for aux in auxOrder {
             let arch = configs.first { $0.aux == aux }!.architecture
-            let ws = arch == wideArch ? wideWS : TrainingWorkspace(architecture: arch, capacity: c0.batch)
+            let ws = arch == wideArch ? wideWS : TrainingWorkspace(architecture: arch, capacity: c0.batch, threads: threads)
             let reference = arch == wideArch ? wideReference : wideReference.narrowed(to: arch)
             let teacher = arch == wideArch ? wideTeacher : wideTeacher.narrowed(to: arch)
             runStudents(r, partner: partner, configs: configs, only: aux, data: data, task: task, workspace: ws,
@@ -323,7 +326,7 @@ public enum Reproduction {
         return out
     }
 
-    /// Optimizer steps and training FLOPs of ``runTask(_:partner:configs:data:onStep:onResult:)``
+    /// Optimizer steps and training FLOPs of ``runTask(_:partner:configs:data:threads:onStep:onResult:)``
     /// on these configurations: the teacher once, each distinct student once.
     public static func taskSteps(configs: [ProtocolConfig], trainExamples: Int) -> (steps: Int, flops: Double) {
         let c0 = configs[0]

@@ -107,11 +107,14 @@ public struct SweepJob {
         let counter = RunCounter(done: myJobs.count - pendingJobs, total: myJobs.count)
         let start = monotonicSeconds()
         let axes = spec.axes
+        // Fewer tasks than threads (a small shard, a resumed sweep): the spare cores (never more than the machine has)
+        // join the tasks.
+        let perTask = max(1, min(threads, Parallel.availableCores) / max(1, tasks.count))
         let results = Parallel.map(tasks.count, threads: threads) { i -> Error? in
             let t = tasks[i]
             let configs = t.points.map { plan.points[$0].config }
             var failure: Error?
-            _ = Reproduction.runTask(t.run, partner: partners[t.run], configs: configs, data: data, onStep: { label in
+            _ = Reproduction.runTask(t.run, partner: partners[t.run], configs: configs, data: data, threads: perTask, onStep: { label in
                 progress.advance(1, label: "(\(counter.done)/\(counter.total) jobs done) \(label)")
             }, onResult: { k, result in
                 let p = plan.points[t.points[k]]
