@@ -82,5 +82,21 @@ import Testing
             return p
         }
         #expect(train(threads: 2).bitwiseEqual(train(threads: 1)))
+
+        // Inference on a team: the logits of every row (in chunks, the last one partial) and the
+        // accuracy, against one thread.
+        let p = train(threads: 1)
+        let rows = 1500
+        let inputs = x.rows(0..<rows)
+        var one = Matrix(rows: rows, cols: arch.outputs), two = Matrix(rows: rows, cols: arch.outputs)
+        let ws1 = TrainingWorkspace(architecture: arch, capacity: batch)
+        let ws2 = TrainingWorkspace(architecture: arch, capacity: batch, threads: 2)
+        Network.logits(p, inputs: inputs, into: one.mutablePointer, workspace: ws1)
+        Network.logits(p, inputs: inputs, into: two.mutablePointer, workspace: ws2)
+        #expect((0..<(rows * arch.outputs)).allSatisfy { one.view.base[$0].bitPattern == two.view.base[$0].bitPattern })
+        labels.withUnsafeBufferPointer { lb in
+            #expect(Network.accuracy(p, inputs: inputs, labels: lb.baseAddress!, workspace: ws1)
+                    == Network.accuracy(p, inputs: inputs, labels: lb.baseAddress!, workspace: ws2))
+        }
     }
 }
