@@ -4,7 +4,7 @@ import Testing
 /// Every GEMM variant against the naive triple loop, over random shapes that include every
 /// edge case of the tiling (1, 3, 13, MR±1, NR±1, kcMax±1, primes, 608, 1024).
 @Suite struct GEMMTests {
-    static let edgeSizes = [1, 2, 3, 5, 7, 13, 16, 17, 31, 32, 33, 47, 64, 97, 127, 193, 256, 257, 608, 1024]
+    static let edgeSizes = [1, 2, 3, 5, 7, 13, 16, 17, 25, 31, 32, 33, 37, 47, 64, 97, 127, 193, 256, 257, 608, 1024]
 
     struct Case: CustomStringConvertible {
         var m: Int, n: Int, k: Int, transA: Bool, transB: Bool, accumulate: Bool, epilogue: Int, gatherA: Bool, gatherB: Bool
@@ -111,9 +111,9 @@ import Testing
             }
             let full = product(rows: 0, m, cols: 0, n)
             // Blocks that land on the short-panel kernel (h ≤ 4, also when w ≤ 16: there is no
-            // 4 × 16 kernel), the half-width kernel (w ≤ 16), single rows and columns, at offsets
-            // inside and across full tiles.
-            for (i0, h) in [(0, 3), (mr, 4), (5, 1), (mr + 1, mr), (m - 2, 2), (0, m)] {
+            // 4 × 16 kernel), the half-width kernel (w ≤ 16), the 13-row kernel (h = MR + 1, with
+            // a transposed A), single rows and columns, at offsets inside and across full tiles.
+            for (i0, h) in [(0, 3), (mr, 4), (5, 1), (mr + 1, mr), (m - 2, 2), (0, m), (0, mr + 1), (m - mr - 1, mr + 1)] {
                 for (j0, w) in [(0, 16), (nr, 13), (3, 1), (nr / 2, nr), (n - 5, 5), (0, n)] {
                     let part = product(rows: i0, h, cols: j0, w)
                     var same = true

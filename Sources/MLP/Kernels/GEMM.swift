@@ -95,9 +95,11 @@ public func gemm(
                 let lda = a.view.ld
                 var i = 0
                 while i < m {
-                    let h = min(mr, m - i)
+                    // A last strip of MR + 1 rows is one strip for the 13-row kernel (its 13 values
+                    // per step are still inside row k of A), not a full strip and a 1-row one.
+                    let h = m - i == GEMMTiling.mr + 1 && GEMMTiling.hasThirteenRowKernel ? m - i : min(mr, m - i)
                     let aPanel: UnsafePointer<Float>, aStride: Int
-                    if h == mr {
+                    if h >= mr {
                         aPanel = a.view.base + p0 * lda + i; aStride = lda
                     } else {
                         packA(a, rows: i..<m, depth: p0..<(p0 + kb), into: packedBlock)
@@ -106,13 +108,13 @@ public func gemm(
                     for jp in 0..<nPanels {
                         let j = j0 + jp * nr
                         let (bp, bs) = bPanel(jp)
-                        prefetchTile(c, ldc: ldc, row: i, col: j, rows: min(mr, m - i), cols: min(nr, n - j))
+                        prefetchTile(c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j))
                         ahead?.next()
                         runMicroKernel(kc: kb, a: aPanel, lda: aStride, b: bp, ldb: bs, tile: tile, height: h, cols: min(nr, n - j))
                         mergeTile(tile, into: c, ldc: ldc, row: i, col: j, rows: h, cols: min(nr, n - j),
                                   accumulate: accumulate || !first, epilogue: last ? epilogue : .none)
                     }
-                    i += mr
+                    i += h
                 }
             } else if a.transposed {
                 var i0 = 0
@@ -209,6 +211,12 @@ public enum GEMMTiling {
     public static let kcMax = 256
     public static let mcMax = 16 * mr
     public static let ncMax = 256
+    /// Whether `microKernel13` exists (it needs 29 vector registers: AVX-512 has 32).
+    #if SUBLIMINAL_AVX512
+    static let hasThirteenRowKernel = true
+    #else
+    static let hasThirteenRowKernel = false
+    #endif
     /// The largest row stride (in floats) at which a panel is read in place rather than packed.
     /// A panel read in place touches one or two cache lines per row, kc rows apart by the
     /// stride; at power-of-two strides beyond 2 KiB those lines fall into so few L2 sets that
@@ -231,7 +239,9 @@ public enum GEMMTiling {
 func runMicroKernel(kc: Int, a: UnsafePointer<Float>, lda: Int = GEMMTiling.mr, b: UnsafePointer<Float>, ldb: Int = GEMMTiling.nr, tile: UnsafeMutablePointer<Float>,
                     height: Int = GEMMTiling.mr, cols: Int = GEMMTiling.nr) {
     #if SUBLIMINAL_AVX512
-    if height <= 4 {
+    if height > GEMMTiling.mr {
+        microKernel13(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
+    } else if height <= 4 {
         microKernel4(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
     } else if cols <= 16 {
         microKernel12x16(kc: kc, a: a, lda: lda, b: b, ldb: ldb, tile: tile)
@@ -274,7 +284,7 @@ public final class GEMMWorkspace: @unchecked Sendable {
         capacityB = 0
         packedA = Self.allocate(1)
         packedB = Self.allocate(1)
-        tile = Self.allocate(GEMMTiling.mr * GEMMTiling.nr)
+        tile = Self.allocate((GEMMTiling.mr + 1) * GEMMTiling.nr)  // + 1: the 13-row edge kernel
     }
 
     deinit {
