@@ -99,4 +99,59 @@ import Testing
                     == Network.accuracy(p, inputs: inputs, labels: lb.baseAddress!, workspace: ws2))
         }
     }
+
+    /// Linear's passes on a team, against one thread, bit for bit: a gathered input (the first
+    /// layer's), accumulation into non-zero gradients, the ReLU mask, shapes that split unevenly
+    /// (37 rows, 45 inputs, 13 outputs) and teams larger than some of the pieces.
+    @Test(arguments: [2, 3, 5])
+    func linearPassesOnATeamEqualOneThread(members: Int) {
+        let rows = 37, inputs = 45, outputs = 13, stored = 60
+        var rng = RandomStream(seed: 9, run: members, purpose: .inputs)
+        func randoms(_ n: Int) -> [Float] { (0..<n).map { _ in rng.nextSignedUnitFloat() } }
+        let data = randoms(stored * inputs), w = randoms(outputs * inputs), bias = randoms(outputs), dy = randoms(rows * outputs)
+        let relu = randoms(rows * inputs).map { max(0, $0) }  // a ReLU output, zeros included
+        let index = (0..<rows).map { Int32(($0 * 7 + 3) % stored) }
+        let startW = randoms(outputs * inputs), startB = randoms(outputs)
+        let team = ThreadTeam(size: members)
+        let one = [GEMMWorkspace()], many = (0..<members).map { _ in GEMMWorkspace() }
+        data.withUnsafeBufferPointer { d in w.withUnsafeBufferPointer { wp in bias.withUnsafeBufferPointer { bp in
+        dy.withUnsafeBufferPointer { dyp in relu.withUnsafeBufferPointer { rp in index.withUnsafeBufferPointer { ip in
+            let gathered = MatrixView(d.baseAddress!, rows: rows, cols: inputs, ld: inputs, rowIndex: ip.baseAddress!)
+            // Forward of the gathered input, with bias and ReLU.
+            func forward(on t: ThreadTeam, _ ws: [GEMMWorkspace]) -> [Float] {
+                var y = [Float](repeating: 7, count: rows * outputs)
+                y.withUnsafeMutableBufferPointer {
+                    Linear.forward(x: gathered, weight: wp.baseAddress!, bias: bp.baseAddress!, outFeatures: outputs, relu: true,
+                                   y: $0.baseAddress!, team: t, workspaces: ws)
+                }
+                return y
+            }
+            let y1 = forward(on: ThreadTeam(size: 1), one), yT = forward(on: team, many)
+            #expect(!y1.contains(7))
+            let sameY = y1.map(\.bitPattern) == yT.map(\.bitPattern)
+            #expect(sameY, "forward differs")
+            // Backward into accumulating gradients: the gathered input (no dX), then the ReLU one.
+            for (x, wantDX) in [(gathered, false), (MatrixView(rp.baseAddress!, rows: rows, cols: inputs, ld: inputs), true)] {
+                // (dW, db, dX) after the backward pass on `t`, from the same starting gradients.
+                func backward(on t: ThreadTeam, _ ws: [GEMMWorkspace]) -> (dW: [Float], dB: [Float], dX: [Float]) {
+                    var dW = startW, dB = startB, dX = [Float](repeating: 7, count: rows * inputs)
+                    dW.withUnsafeMutableBufferPointer { dWp in dB.withUnsafeMutableBufferPointer { dBp in dX.withUnsafeMutableBufferPointer { dXp in
+                        Linear.backward(dy: dyp.baseAddress!, x: x, weight: wp.baseAddress!, outFeatures: outputs,
+                                        dWeight: dWp.baseAddress!, dBias: dBp.baseAddress!, dx: wantDX ? dXp.baseAddress! : nil,
+                                        inputIsReLUOutput: true, accumulate: true, team: t, workspaces: ws)
+                    }}}
+                    return (dW, dB, dX)
+                }
+                let a = backward(on: ThreadTeam(size: 1), one), b = backward(on: team, many)
+                let samedW = a.dW.map(\.bitPattern) == b.dW.map(\.bitPattern)
+                #expect(samedW, "dW differs (dX wanted: \(wantDX))")
+                let samedB = a.dB.map(\.bitPattern) == b.dB.map(\.bitPattern)
+                #expect(samedB, "db differs (dX wanted: \(wantDX))")
+                let samedX = a.dX.map(\.bitPattern) == b.dX.map(\.bitPattern)
+                #expect(samedX, "dX differs (dX wanted: \(wantDX))")
+                #expect(a.dW != startW && a.dB != startB, "the backward pass must change the gradients")
+                if wantDX { #expect(!a.dX.contains(7), "every element of dX must be written") }
+            }
+        }}}}}}
+    }
 }
