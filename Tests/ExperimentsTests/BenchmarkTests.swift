@@ -30,6 +30,15 @@ struct BenchmarkTests {
         #expect(report.rounds == 2)
         #expect(report.fmaPeak.count == 1)
         #expect(report.fmaPeak[0].percentOfPeak == 100)
-        #expect(report.sgemm.isEmpty && report.training.isEmpty && report.teacherStepPhases.isEmpty)
+        #expect(report.sgemm.isEmpty && report.training.isEmpty && report.teacherStepPhases.isEmpty && report.microKernel.isEmpty)
+    }
+
+    /// The micro-kernel rows: three, each a measured share of the peak.
+    @Test func reportMeasuresTheMicroKernelAlone() {
+        let bench = Benchmark(minimumSeconds: 0.001, repetitions: 1)
+        let report = BenchmarkReport.run(bench, threadCounts: [1], rounds: 1, filter: "micro-kernel") { _ in }
+        #expect(report.microKernel.count == 3)
+        #expect(report.microKernel.allSatisfy { ($0.percentOfPeak ?? 0) > 1 && ($0.gflops ?? 0) > 0 })
+        #expect(report.sgemm.isEmpty && report.training.isEmpty)
     }
 }

@@ -124,6 +124,21 @@ import Testing
         }}
     }
 
+    /// The benchmark's micro-kernel probe computes real tiles: with A = 0.5 and B = 0.25
+    /// everywhere, each tile is kc · 0.125, and 16 calls over one strip of 8 tiles merge each
+    /// tile twice.
+    @Test func microKernelProbeMergesRealTiles() {
+        let mr = GEMMTiling.mr, kc = 5
+        let probe = MicroKernelProbe(kc: kc, panels: 3, cRows: mr)
+        probe.run(calls: 2 * (256 / GEMMTiling.nr))
+        #expect(probe.flopsPerCall == Double(2 * mr * GEMMTiling.nr * kc))
+        let c = probe.cValues
+        #expect(c.count == mr * 256 && c.allSatisfy { $0 == 2 * Float(kc) * 0.125 })
+        let unmerged = MicroKernelProbe(kc: kc, panels: 1, cRows: 0)
+        unmerged.run(calls: 3)
+        #expect(unmerged.checksum == 3 * Float(kc) * 0.125)
+    }
+
     @Test func emptyInnerDimensionAppliesEpilogueToZero() {
         let ws = GEMMWorkspace()
         let bias: [Float] = [1, -2, 3]

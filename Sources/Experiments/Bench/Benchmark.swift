@@ -117,6 +117,27 @@ public struct Benchmark: Sendable {
                                gflops: gflops, percentOfPeak: 100 * gflops / peakGFLOPS)
     }
 
+    // MARK: - The micro-kernel alone
+
+    /// The micro-kernel with its operands in L1, with B streaming from L2, and with each tile
+    /// also merged into an L3-resident C: what the kernel's arithmetic reaches, and what each
+    /// level of memory around it costs (K blocks of 196, as in layer 1's forward pass).
+    public func microKernelCases() -> [(name: String, panels: Int, cRows: Int)] {
+        let mr = GEMMTiling.mr
+        return [("micro-kernel: A and B in L1", 1, 0),
+                ("micro-kernel: B from L2 (200 KB block)", 8, 0),
+                ("micro-kernel: B from L2, merged into 1 MB C", 8, (1024 / mr) * mr)]
+    }
+
+    public func microKernel(name: String, panels: Int, cRows: Int, peakGFLOPS: Double) -> BenchmarkResult {
+        let probe = MicroKernelProbe(kc: 196, panels: panels, cRows: cRows)
+        let calls = 64
+        let seconds = time { probe.run(calls: calls) }
+        let gflops = probe.flopsPerCall * Double(calls) / seconds / 1e9
+        return BenchmarkResult(name: name, shape: "\(GEMMTiling.mr)x\(GEMMTiling.nr) tile, kc 196, \(calls) tiles", threads: 1,
+                               seconds: seconds, gflops: gflops, percentOfPeak: 100 * gflops / peakGFLOPS)
+    }
+
     // MARK: - Training steps
 
     public enum StepKind: String, CaseIterable, Sendable {

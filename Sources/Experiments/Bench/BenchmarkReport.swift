@@ -10,6 +10,8 @@ public struct BenchmarkReport: Codable, Sendable {
     public var forwardFLOPsPerSample: Int
     public var backwardFLOPsPerSample: Int
     public var fmaPeak: [BenchmarkResult]
+    /// The micro-kernel alone: operands in L1, B from L2, and merging into an L3-resident C.
+    public var microKernel: [BenchmarkResult]
     public var sgemm: [BenchmarkResult]
     public var training: [BenchmarkResult]
     /// The teacher step split into its phases, in execution order: on 1 thread, and as one run
@@ -33,7 +35,7 @@ public struct BenchmarkReport: Codable, Sendable {
         precondition(rounds >= 1, "BenchmarkReport.run: rounds must be at least 1")
         func selected(_ name: String) -> Bool { filter.map { name.contains($0) } ?? true }
         let arch = bench.architecture
-        var peaks = BestResults(), gemms = BestResults(), steps = BestResults(), phases = BestResults()
+        var peaks = BestResults(), kernels = BestResults(), gemms = BestResults(), steps = BestResults(), phases = BestResults()
         for round in 1...rounds {
             let tag = rounds > 1 ? "round \(round)/\(rounds): " : ""
             for t in threadCounts {
@@ -42,6 +44,10 @@ public struct BenchmarkReport: Codable, Sendable {
             }
             // Percentages are recomputed from the best peaks at the end; these are provisional.
             let peak1 = peaks.results.first { $0.threads == 1 }?.gflops ?? 1
+            for k in bench.microKernelCases() where selected(k.name) {
+                progress(tag + k.name)
+                kernels.keep(bench.microKernel(name: k.name, panels: k.panels, cRows: k.cRows, peakGFLOPS: peak1))
+            }
             for c in bench.gemmCases() where selected("sgemm " + c.name) {
                 progress(tag + "SGEMM \(c.name)")
                 gemms.keep(bench.gemm(c, peakGFLOPS: peak1))
@@ -79,7 +85,8 @@ public struct BenchmarkReport: Codable, Sendable {
         return BenchmarkReport(
             machine: MachineInfo.current(), kernel: GEMMTiling.description, architecture: arch.description, batch: bench.batch,
             trainingFLOPsPerSample: arch.trainingFLOPsPerSample, forwardFLOPsPerSample: arch.forwardFLOPs,
-            backwardFLOPsPerSample: arch.backwardFLOPs, fmaPeak: rescaled(peaks.results), sgemm: rescaled(gemms.results),
+            backwardFLOPsPerSample: arch.backwardFLOPs, fmaPeak: rescaled(peaks.results), microKernel: rescaled(kernels.results),
+            sgemm: rescaled(gemms.results),
             training: rescaled(steps.results), teacherStepPhases: rescaled(phases.results),
             rooflineSamplesPerSecondPerCore: peak1 * 1e9 / Double(arch.trainingFLOPsPerSample), rounds: rounds)
     }
@@ -93,7 +100,7 @@ public struct BenchmarkReport: Codable, Sendable {
         let header = pad("measurement", 52) + pad("threads", 8, right: true) + pad("ms", 10, right: true) + pad("GFLOP/s", 10, right: true) + pad("% peak", 8, right: true) + pad("samples/s", 12, right: true)
         lines.append(header)
         lines.append(String(repeating: "-", count: header.count))
-        for r in fmaPeak + sgemm + training + teacherStepPhases {
+        for r in fmaPeak + microKernel + sgemm + training + teacherStepPhases {
             lines.append(pad(r.name, 52) + pad("\(r.threads)", 8, right: true) + pad(fmt(r.seconds * 1e3, 3), 10, right: true)
                          + pad(r.gflops.map { fmt($0, 1) } ?? "", 10, right: true) + pad(r.percentOfPeak.map { fmt($0, 1) } ?? "", 8, right: true)
                          + pad(r.samplesPerSecond.map { fmt($0 / 1e3, 1) + "k" } ?? "", 12, right: true))
