@@ -9,11 +9,13 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure the FMA peak, SGEMM at the MLP's shapes, and training-step throughput.",
         discussion: """
             Every figure is timed on this machine: the fp32 FMA peak per core (the yardstick), \
+            the micro-kernel alone (operands in L1, B from L2, tiles merged into an L3-sized C), \
             SGEMM GFLOP/s and percent of peak for each product of a training step, and samples per \
             second of a teacher step and a student step (with and without the frozen teacher's \
-            forward pass) on 1 and 2 threads (2 threads = two independent runs side by side), and \
-            the teacher step split into its phases (each layer's forward and backward, the loss, \
-            Adam). Steps draw shuffled minibatches from a 60,000-row set, as a run does. The \
+            forward pass) on 1 and 2 threads (2 threads = two independent runs side by side; \
+            'one run' = a single run whose passes are split among the threads), and the teacher \
+            step split into its phases (each layer's forward and backward, the loss, Adam), on one \
+            thread and as one run on more. Steps draw shuffled minibatches from a 60,000-row set, as a run does. The \
             whole suite runs --rounds times, interleaved, and each figure keeps its best round. \
             Build in release mode: `swift build -c release`.
             """
@@ -31,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Measure the whole suite this many times, interleaved, and keep each figure's best round (a shared host's load comes and goes).")
     var rounds: Int = 3
 
-    @Option(help: "Only the measurements whose name contains this text (e.g. 'sgemm', 'teacher', 'layer1', 'phase').")
+    @Option(help: "Only the measurements whose name contains this text (e.g. 'micro-kernel', 'sgemm', 'teacher', 'one run', 'layer1', 'phase').")
     var filter: String?
 
     @Flag(help: "Print the report as JSON on stdout.")

@@ -2,9 +2,10 @@
 #define SUBLIMINAL_CTHREADS_H
 
 // The few atomic operations `ThreadTeam` needs to hand a training step's phases to its threads
-// and wait for them, a spin-wait hint, and nothing else. They are here, in C, because the
-// Swift package targets macOS 13, where the standard library's `Atomic` is not available;
-// clang inlines them into the Swift code as single instructions.
+// and wait for them, a spin-wait hint, and the number of CPUs the process may use. They are
+// here, in C, because the Swift package targets macOS 13, where the standard library's `Atomic`
+// is not available, and because Swift's Glibc module leaves out `sched_getaffinity`; clang
+// inlines the atomics into the Swift code as single instructions.
 
 // Loads *p; no read or write after it moves before it.
 static inline __attribute__((always_inline)) long subliminal_load_acquire(const long *p) {
@@ -30,5 +31,9 @@ static inline __attribute__((always_inline)) void subliminal_spin_pause(void) {
     __asm__ __volatile__("yield");
 #endif
 }
+
+// The number of CPUs this process may run on (its affinity mask: a container or `taskset`
+// may allow fewer than are online), or 0 where the system does not say.
+int subliminal_allowed_cpus(void);
 
 #endif

@@ -23,13 +23,13 @@ public struct BenchmarkReport: Codable, Sendable {
     /// How many times the whole suite was measured; each figure is the best of these rounds.
     public var rounds: Int
 
-    /// Runs every measurement in order: peak first (it is the yardstick), then SGEMM, then steps,
-    /// and all of that `rounds` times over, keeping each figure's best round. On a shared host
+    /// Runs every measurement in order: peak first (it is the yardstick), then the micro-kernel
+    /// alone, SGEMM, the training steps and the step's phases, and all of that `rounds` times over, keeping each figure's best round. On a shared host
     /// the load of the neighbours comes and goes over seconds to minutes: the repetitions inside
     /// one measurement all fall in the same spell, while interleaved rounds give every figure a
     /// chance at a quiet one. Percentages are of the best FMA peak measured.
-    /// `filter`: when not nil, only the SGEMM and training measurements whose name contains it
-    /// (the FMA peak, the yardstick, always runs).
+    /// `filter`: when not nil, only the measurements whose name contains it (the FMA peak, the
+    /// yardstick, always runs).
     public static func run(_ bench: Benchmark, threadCounts: [Int], rounds: Int = 1, filter: String? = nil,
                            progress: (String) -> Void) -> BenchmarkReport {
         precondition(rounds >= 1, "BenchmarkReport.run: rounds must be at least 1")

@@ -10,7 +10,8 @@ import CSIMDMath
 ///       for each MR-row panel of op(A)            (stays in L1 across the B panels)
 ///         for each NR panel of B                  (streams from L2)
 ///           micro-kernel: MR×NR register tile += A panel · B panel (a narrower or
-///           shorter edge kernel for a last panel of ≤ 16 columns or ≤ 4 rows)
+///           shorter edge kernel for a last panel of ≤ 16 columns or ≤ 4 rows, a
+///           13-row one for a last strip of MR + 1 rows of a transposed A)
 ///           merge the tile into C (first K block stores, later ones add; the last one
 ///           applies the epilogue)
 ///
@@ -78,7 +79,11 @@ public func gemm(
             if b.view.rowIndex != nil && !b.transposed {
                 let (nj, np) = p0 + kb < k ? (j0, p0 + kb) : (j0 + nb, 0)
                 if nj < n {
-                    let calls = ((m + mr - 1) / mr) * nPanels
+                    // As many calls as the strips below: a last strip of MR + 1 rows of a
+                    // transposed A read in place is one strip (the 13-row kernel).
+                    let inPlaceA = a.transposed && a.view.rowIndex == nil && a.view.ld <= GEMMTiling.inPlaceStrideMax
+                    let merged = inPlaceA && GEMMTiling.hasThirteenRowKernel && m > mr && m % mr == 1
+                    let calls = ((m + mr - 1) / mr - (merged ? 1 : 0)) * nPanels
                     ahead = GatherPrefetch(view: b.view, rows: np..<min(k, np + kc), cols: nj..<min(n, nj + ncMax), calls: calls)
                 }
             }
@@ -233,8 +238,9 @@ public enum GEMMTiling {
     }
 }
 
-/// Runs the micro-kernel for a tile of `height` × `cols` (≤ MR × NR) of C; the sums land in
-/// `tile` (leading dimension NR), valid in its first `height` rows and `cols` columns.
+/// Runs the micro-kernel for a tile of `height` × `cols` (≤ MR × NR, or MR + 1 rows where
+/// `hasThirteenRowKernel`) of C; the sums land in `tile` (leading dimension NR), valid in its
+/// first `height` rows and `cols` columns.
 @inline(__always)
 func runMicroKernel(kc: Int, a: UnsafePointer<Float>, lda: Int = GEMMTiling.mr, b: UnsafePointer<Float>, ldb: Int = GEMMTiling.nr, tile: UnsafeMutablePointer<Float>,
                     height: Int = GEMMTiling.mr, cols: Int = GEMMTiling.nr) {

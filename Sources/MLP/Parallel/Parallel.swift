@@ -1,3 +1,4 @@
+import CThreads
 import Dispatch
 
 /// Runs independent jobs on a fixed number of threads.
@@ -6,9 +7,12 @@ import Dispatch
 /// assignment of jobs to threads varies from run to run; results stay deterministic because
 /// every job's randomness comes from its own coordinates and its result lands in its own slot.
 public enum Parallel {
-    /// The number of CPUs this process may use.
+    /// The number of CPUs this process may use: its CPU affinity mask where the system has one
+    /// (a container or `taskset` may allow fewer than are online), else the online CPUs.
     public static var availableCores: Int {
         #if canImport(Glibc)
+        let allowed = Int(subliminal_allowed_cpus())
+        if allowed > 0 { return allowed }
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
         return max(1, ProcessInfo_activeProcessorCount())
