@@ -24,8 +24,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Batch size of the training steps and of the SGEMM shapes.")
     var batch: Int = 1024
 
-    @Option(help: "Thread counts to measure, comma-separated.")
-    var threads: String = "1,2"
+    @Option(help: "Thread counts to measure, comma-separated, each at most the CPUs this process may use (default: 1,2, or 1 on one CPU).")
+    var threads: String?
 
     @Option(help: "Minimum seconds per timed repetition (more is steadier).")
     var seconds: Double = 0.3
@@ -43,10 +43,17 @@ struct BenchCommand: ParsableCommand {
         guard batch > 0 && batch <= 65536 else { throw ValidationError("--batch must be in 1...65536, got \(batch)") }
         guard rounds >= 1 && rounds <= 100 else { throw ValidationError("--rounds must be in 1...100, got \(rounds)") }
         guard seconds > 0 && seconds <= 60 else { throw ValidationError("--seconds must be in (0, 60], got \(seconds)") }
-        guard parsedThreads != nil else { throw ValidationError("--threads must be positive integers separated by commas, got '\(threads)'") }
+        guard let counts = parsedThreads else { throw ValidationError("--threads must be positive integers separated by commas, got '\(threads ?? "")'") }
+        // More threads than CPUs would time-share them: a thread's best repetition could fall in
+        // a slice when it had a core alone, and the aggregate would count cores that are not there.
+        if let over = counts.first(where: { $0 > Parallel.availableCores }) {
+            throw ValidationError("--threads \(over): this process may use \(Parallel.availableCores) CPU(s); measure at most that many threads")
+        }
     }
 
+    /// The thread counts to measure: --threads, or 1 and 2 (just 1 where only one CPU is allowed).
     var parsedThreads: [Int]? {
+        guard let threads else { return Parallel.availableCores >= 2 ? [1, 2] : [1] }
         let parts = threads.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) > 0 && ($0 ?? 0) <= 256 }) else { return nil }
         return parts.map { $0! }
