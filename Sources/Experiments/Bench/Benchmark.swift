@@ -134,7 +134,7 @@ public struct Benchmark: Sendable {
         let calls = 64
         let seconds = time { probe.run(calls: calls) }
         let gflops = probe.flopsPerCall * Double(calls) / seconds / 1e9
-        return BenchmarkResult(name: name, shape: "\(GEMMTiling.mr)x\(GEMMTiling.nr) tile, kc 196, \(calls) tiles", threads: 1,
+        return BenchmarkResult(name: name, shape: "\(GEMMTiling.mr)x\(GEMMTiling.nr) tile, kc \(probe.kc), \(calls) tiles", threads: 1,
                                seconds: seconds, gflops: gflops, percentOfPeak: 100 * gflops / peakGFLOPS)
     }
 

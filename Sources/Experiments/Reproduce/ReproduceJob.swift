@@ -70,9 +70,8 @@ public struct ReproduceJob {
         let start = monotonicSeconds()
         let config = self.config
         let counter = RunCounter(done: finished.count, total: config.runs)
-        // Fewer runs than threads (a resumed job's last runs): the spare cores (never more than the machine has:
-        // a team's members spin between phases, and on a shared core they would wait for each other) join the runs.
-        let perRun = max(1, min(threads, Parallel.availableCores) / max(1, pending.count))
+        // Fewer runs than threads (a resumed job's last runs): the spare cores join the runs.
+        let perRun = Parallel.threadsPerJob(jobs: pending.count, threads: threads)
         let results = Parallel.map(pending.count, threads: threads) { i -> Result<RunResult, Error> in
             let r = pending[i]
             let result = Reproduction.runTask(r, partner: partners[r], configs: [config], data: sets, threads: perRun, onStep: { label in

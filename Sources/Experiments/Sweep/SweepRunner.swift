@@ -107,9 +107,8 @@ public struct SweepJob {
         let counter = RunCounter(done: myJobs.count - pendingJobs, total: myJobs.count)
         let start = monotonicSeconds()
         let axes = spec.axes
-        // Fewer tasks than threads (a small shard, a resumed sweep): the spare cores (never more than the machine has)
-        // join the tasks.
-        let perTask = max(1, min(threads, Parallel.availableCores) / max(1, tasks.count))
+        // Fewer tasks than threads (a small shard, a resumed sweep): the spare cores join the tasks.
+        let perTask = Parallel.threadsPerJob(jobs: tasks.count, threads: threads)
         let results = Parallel.map(tasks.count, threads: threads) { i -> Error? in
             let t = tasks[i]
             let configs = t.points.map { plan.points[$0].config }

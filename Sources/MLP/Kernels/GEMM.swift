@@ -82,7 +82,7 @@ public func gemm(
                     // As many calls as the strips below: a last strip of MR + 1 rows of a
                     // transposed A read in place is one strip (the 13-row kernel).
                     let inPlaceA = a.transposed && a.view.rowIndex == nil && a.view.ld <= GEMMTiling.inPlaceStrideMax
-                    let merged = inPlaceA && GEMMTiling.hasThirteenRowKernel && m > mr && m % mr == 1
+                    let merged = inPlaceA && GEMMTiling.endsInThirteenRowStrip(m)
                     let calls = ((m + mr - 1) / mr - (merged ? 1 : 0)) * nPanels
                     ahead = GatherPrefetch(view: b.view, rows: np..<min(k, np + kc), cols: nj..<min(n, nj + ncMax), calls: calls)
                 }
@@ -102,7 +102,7 @@ public func gemm(
                 while i < m {
                     // A last strip of MR + 1 rows is one strip for the 13-row kernel (its 13 values
                     // per step are still inside row k of A), not a full strip and a 1-row one.
-                    let h = m - i == GEMMTiling.mr + 1 && GEMMTiling.hasThirteenRowKernel ? m - i : min(mr, m - i)
+                    let h = GEMMTiling.endsInThirteenRowStrip(m) && m - i == mr + 1 ? mr + 1 : min(mr, m - i)
                     let aPanel: UnsafePointer<Float>, aStride: Int
                     if h >= mr {
                         aPanel = a.view.base + p0 * lda + i; aStride = lda
@@ -222,6 +222,9 @@ public enum GEMMTiling {
     #else
     static let hasThirteenRowKernel = false
     #endif
+    /// Whether M rows, in strips of MR, end in a strip of MR + 1 rows for `microKernel13`
+    /// (M = 13, 25, …) rather than a full strip and a 1-row one.
+    static func endsInThirteenRowStrip(_ m: Int) -> Bool { hasThirteenRowKernel && m > mr && m % mr == 1 }
     /// The largest row stride (in floats) at which a panel is read in place rather than packed.
     /// A panel read in place touches one or two cache lines per row, kc rows apart by the
     /// stride; at power-of-two strides beyond 2 KiB those lines fall into so few L2 sets that

@@ -28,16 +28,35 @@ public enum Linear {
         dx: UnsafeMutablePointer<Float>?, inputIsReLUOutput: Bool,
         accumulate: Bool = false, workspace: GEMMWorkspace
     ) {
+        precondition(dx == nil || x.rowIndex == nil || !inputIsReLUOutput, "Linear.backward: a ReLU mask cannot be gathered")
+        backwardShare(dy: dy, x: x, weight: weight, outFeatures: outFeatures, dWeight: dWeight, dBias: dBias, dx: dx,
+                      inputIsReLUOutput: inputIsReLUOutput, accumulate: accumulate,
+                      columns: 0..<x.cols, entries: 0..<outFeatures, rows: 0..<x.rows, workspace: workspace)
+    }
+
+    /// The part of `backward` that writes dW's `columns`, db's `entries` and dX's `rows` (all of
+    /// them on one thread; a member's share on a team). Each output element is the same sum in
+    /// the same order whatever the share.
+    static func backwardShare(
+        dy: UnsafePointer<Float>, x: MatrixView, weight: UnsafePointer<Float>, outFeatures: Int,
+        dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+        dx: UnsafeMutablePointer<Float>?, inputIsReLUOutput: Bool, accumulate: Bool,
+        columns: Range<Int>, entries: Range<Int>, rows: Range<Int>, workspace: GEMMWorkspace
+    ) {
         let batch = x.rows, inFeatures = x.cols
         let dyView = MatrixView(dy, rows: batch, cols: outFeatures, ld: outFeatures)
-        gemm(GEMMOperand(dyView, transposed: true), GEMMOperand(x), into: dWeight, ldc: inFeatures,
-             accumulate: accumulate, workspace: workspace)
-        columnSums(dy, rows: batch, cols: outFeatures, ld: outFeatures, into: dBias, accumulate: accumulate)
-        if let dx {
-            precondition(x.rowIndex == nil || !inputIsReLUOutput, "Linear.backward: a ReLU mask cannot be gathered")
+        if !columns.isEmpty {
+            gemm(GEMMOperand(dyView, transposed: true), GEMMOperand(x.columns(columns)), into: dWeight + columns.lowerBound,
+                 ldc: inFeatures, accumulate: accumulate, workspace: workspace)
+        }
+        if !entries.isEmpty {
+            columnSums(dy + entries.lowerBound, rows: batch, cols: entries.count, ld: outFeatures,
+                       into: dBias + entries.lowerBound, accumulate: accumulate)
+        }
+        if let dx, !rows.isEmpty {
             let w = MatrixView(weight, rows: outFeatures, cols: inFeatures, ld: inFeatures)
-            gemm(GEMMOperand(dyView), GEMMOperand(w), into: dx, ldc: inFeatures,
-                 epilogue: inputIsReLUOutput ? .reluMask(x.base, ld: x.ld) : .none, workspace: workspace)
+            gemm(GEMMOperand(dyView.rows(rows)), GEMMOperand(w), into: dx + rows.lowerBound * inFeatures, ldc: inFeatures,
+                 epilogue: inputIsReLUOutput ? .reluMask(x.base + rows.lowerBound * x.ld, ld: x.ld) : .none, workspace: workspace)
         }
     }
 }
@@ -71,33 +90,13 @@ extension Linear {
         dx: UnsafeMutablePointer<Float>?, inputIsReLUOutput: Bool,
         accumulate: Bool = false, team: ThreadTeam, workspaces: [GEMMWorkspace]
     ) {
-        if team.size == 1 {
-            backward(dy: dy, x: x, weight: weight, outFeatures: outFeatures, dWeight: dWeight, dBias: dBias, dx: dx,
-                     inputIsReLUOutput: inputIsReLUOutput, accumulate: accumulate, workspace: workspaces[0])
-            return
-        }
         precondition(dx == nil || x.rowIndex == nil || !inputIsReLUOutput, "Linear.backward: a ReLU mask cannot be gathered")
-        let batch = x.rows, inFeatures = x.cols
-        let dyView = MatrixView(dy, rows: batch, cols: outFeatures, ld: outFeatures)
         team.run { t in
-            let ws = workspaces[t]
-            let cols = team.part(t, of: inFeatures, alignment: GEMMTiling.nr)
-            if !cols.isEmpty {
-                gemm(GEMMOperand(dyView, transposed: true), GEMMOperand(x.columns(cols)), into: dWeight + cols.lowerBound,
-                     ldc: inFeatures, accumulate: accumulate, workspace: ws)
-            }
-            let outs = team.part(t, of: outFeatures, alignment: GEMMTiling.Vector.scalarCount)
-            if !outs.isEmpty {
-                columnSums(dy + outs.lowerBound, rows: batch, cols: outs.count, ld: outFeatures,
-                           into: dBias + outs.lowerBound, accumulate: accumulate)
-            }
-            if let dx {
-                let rows = team.part(t, of: batch, alignment: GEMMTiling.mr)
-                if rows.isEmpty { return }
-                let w = MatrixView(weight, rows: outFeatures, cols: inFeatures, ld: inFeatures)
-                gemm(GEMMOperand(dyView.rows(rows)), GEMMOperand(w), into: dx + rows.lowerBound * inFeatures, ldc: inFeatures,
-                     epilogue: inputIsReLUOutput ? .reluMask(x.base + rows.lowerBound * x.ld, ld: x.ld) : .none, workspace: ws)
-            }
+            backwardShare(dy: dy, x: x, weight: weight, outFeatures: outFeatures, dWeight: dWeight, dBias: dBias, dx: dx,
+                          inputIsReLUOutput: inputIsReLUOutput, accumulate: accumulate,
+                          columns: team.part(t, of: x.cols, alignment: GEMMTiling.nr),
+                          entries: team.part(t, of: outFeatures, alignment: GEMMTiling.Vector.scalarCount),
+                          rows: team.part(t, of: x.rows, alignment: GEMMTiling.mr), workspace: workspaces[t])
         }
     }
 }

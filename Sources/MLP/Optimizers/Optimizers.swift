@@ -49,7 +49,7 @@ public struct Adam: Sendable {
         let scalars = Scalars(beta1: beta1, beta2: beta2, epsilon: epsilon,
                               stepSize: Float(Double(learningRate) / bc1), bc2Sqrt: Float(bc2.squareRoot()))
         let mp = m.mutablePointer, vp = v.mutablePointer
-        if let team, team.size > 1 {
+        if let team {
             team.run { member in
                 let range = team.part(member, of: count, alignment: GEMMTiling.Vector.scalarCount)
                 Adam.apply(scalars, parameters, gradient, mp, vp, range)

@@ -19,6 +19,14 @@ public enum Parallel {
         #endif
     }
 
+    /// The threads each of `jobs` jobs run on `threads` threads may have as a ``ThreadTeam``: 1
+    /// while there are at least as many jobs as threads; otherwise the spare threads shared out,
+    /// never beyond the CPUs this process may use (a team's members spin between phases, and
+    /// on a shared core they would wait for each other).
+    public static func threadsPerJob(jobs: Int, threads: Int) -> Int {
+        max(1, min(threads, availableCores) / max(1, jobs))
+    }
+
     /// `body(i)` for every i in 0..<count on up to `threads` threads; returns the results in
     /// index order.
     public static func map<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
