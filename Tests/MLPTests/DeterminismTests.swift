@@ -154,4 +154,47 @@ import Testing
             }
         }}}}}}
     }
+
+    /// The losses on a team (each member a piece of the rows, the per-row terms added up in row
+    /// order by the caller), against one thread, bit for bit: the loss and every element of
+    /// dL/dlogits, for every objective a team runs, batches shorter than a softmax block, of
+    /// one block, of an uneven number of them, and of the paper's size, with gathered rows.
+    @Test(arguments: [2, 3, 5])
+    func lossesOnATeamEqualOneThread(members: Int) {
+        let cols = 13, stored = 1100
+        var rng = RandomStream(seed: 11, run: members, purpose: .inputs)
+        let t = Matrix(rows: stored, cols: cols, values: (0..<(stored * cols)).map { _ in 6 * rng.nextSignedUnitFloat() })
+        let labels = (0..<stored).map { _ in UInt8(rng.nextInt(below: 10)) }
+        let team = ThreadTeam(size: members)
+        let cachedAux = KLTargets(logits: t.view, subset: 10..<13), cachedAll = KLTargets(logits: t.view, subset: 0..<13)
+        for rows in [1, 7, 8, 37, 1024] {
+            let z = Matrix(rows: rows, cols: cols, values: (0..<(rows * cols)).map { _ in 6 * rng.nextSignedUnitFloat() })
+            let index = (0..<rows).map { _ in Int32(rng.nextInt(below: stored)) }
+            index.withUnsafeBufferPointer { ib in labels.withUnsafeBufferPointer { lb in
+                let gathered = MatrixView(t.view.base, rows: rows, cols: cols, ld: cols, rowIndex: ib.baseAddress)
+                // (loss, dL/dz) of objective `k` on `team` (nil: one thread).
+                func loss(_ k: Int, on team: ThreadTeam?) -> (Double, [Float]) {
+                    var d = [Float](repeating: 9, count: rows * cols)
+                    let l = d.withUnsafeMutableBufferPointer { dp -> Double in
+                        let out = dp.baseAddress!
+                        switch k {
+                        case 0: return Loss.softmaxCrossEntropy(logits: z.view, labels: lb.baseAddress!, labelIndex: ib.baseAddress, subset: 0..<10, dLogits: out, team: team)
+                        case 1: return Loss.klDivergence(targets: gathered, logits: z.view, subset: 10..<13, dLogits: out, team: team)
+                        case 2: return Loss.klDivergence(targets: gathered, logits: z.view, subset: 0..<13, dLogits: out, sumOverRows: true, team: team)
+                        case 3: return Loss.klDivergence(targets: cachedAux, rowIndex: ib.baseAddress, logits: z.view, dLogits: out, team: team)
+                        default: return Loss.klDivergence(targets: cachedAll, rowIndex: ib.baseAddress, logits: z.view, dLogits: out, sumOverRows: true, team: team)
+                        }
+                    }
+                    return (l, d)
+                }
+                for k in 0..<5 {
+                    let (l1, d1) = loss(k, on: nil), (lT, dT) = loss(k, on: team)
+                    #expect(l1 > 0 && !d1.contains(9), "objective \(k), \(rows) rows: every gradient element must be written")
+                    #expect(l1.bitPattern == lT.bitPattern, "objective \(k), \(rows) rows: the loss differs on \(members) members")
+                    let same = d1.map(\.bitPattern) == dT.map(\.bitPattern)
+                    #expect(same, "objective \(k), \(rows) rows: dL/dz differs on \(members) members")
+                }
+            }}
+        }
+    }
 }

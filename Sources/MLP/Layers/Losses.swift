@@ -18,38 +18,60 @@ public enum Loss {
     ///     (0 = the subset's first logit).
     public static func softmaxCrossEntropy(
         logits: MatrixView, labels: UnsafePointer<UInt8>, labelIndex: UnsafePointer<Int32>?,
-        subset: Range<Int>, dLogits: UnsafeMutablePointer<Float>
+        subset: Range<Int>, dLogits: UnsafeMutablePointer<Float>, team: ThreadTeam? = nil
     ) -> Double {
         let rows = logits.rows, cols = logits.cols
         precondition(subset.lowerBound >= 0 && subset.upperBound <= cols && !subset.isEmpty)
         let scale = 1 / Double(rows)
-        var total = 0.0
         let width = subset.count, lo = subset.lowerBound
-        // The labels of a shuffled batch are scattered over the whole label array, which the
-        // GEMMs have pushed out of cache: load them all first, in a loop whose loads overlap,
-        // rather than stalling on one miss per row behind the previous row's softmax.
-        var batchLabels = [UInt8](repeating: 0, count: rows)
-        for b in 0..<rows { batchLabels[b] = labels[labelIndex.map { Int($0[b]) } ?? b] }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: softmaxBlockRows * (width + 1)) { buffer in
-            let p = buffer.baseAddress!, lse = p + softmaxBlockRows * width
-            var b0 = 0
-            while b0 < rows {
-                let n = min(softmaxBlockRows, rows - b0)
-                softmaxBlock(logits, from: b0, count: n, subset, p: p, lse: lse)
-                for r in 0..<n {
-                    let b = b0 + r, z = logits.row(b), d = dLogits + b * cols, pr = p + r * width
-                    let label = Int(batchLabels[b])
-                    precondition(label < width, "label \(label) outside the \(width) classes")
-                    total += lse[r] - Double(z[lo + label])
-                    for j in 0..<cols { d[j] = 0 }
-                    for o in 0..<width {
-                        d[lo + o] = Float((pr[o] - (o == label ? 1 : 0)) * scale)
+        let total = sumOfRowTerms(rows: rows, team: team) { range, terms in
+            // The labels of a shuffled batch are scattered over the whole label array, which the
+            // GEMMs have pushed out of cache: load them all first, in a loop whose loads overlap,
+            // rather than stalling on one miss per row behind the previous row's softmax.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: range.count) { batchLabels in
+                for b in range { batchLabels[b - range.lowerBound] = labels[labelIndex.map { Int($0[b]) } ?? b] }
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: softmaxBlockRows * (width + 1)) { buffer in
+                    let p = buffer.baseAddress!, lse = p + softmaxBlockRows * width
+                    var b0 = range.lowerBound
+                    while b0 < range.upperBound {
+                        let n = min(softmaxBlockRows, range.upperBound - b0)
+                        softmaxBlock(logits, from: b0, count: n, subset, p: p, lse: lse)
+                        for r in 0..<n {
+                            let b = b0 + r, z = logits.row(b), d = dLogits + b * cols, pr = p + r * width
+                            let label = Int(batchLabels[b - range.lowerBound])
+                            precondition(label < width, "label \(label) outside the \(width) classes")
+                            terms[b] = lse[r] - Double(z[lo + label])
+                            for j in 0..<cols { d[j] = 0 }
+                            for o in 0..<width {
+                                d[lo + o] = Float((pr[o] - (o == label ? 1 : 0)) * scale)
+                            }
+                        }
+                        b0 += n
                     }
                 }
-                b0 += n
             }
         }
         return total * scale
+    }
+
+    /// Runs `rowsBody` over the batch's rows (on one thread, or split among a team's members in
+    /// pieces aligned to softmax blocks) and returns the sum of the per-row terms it writes to
+    /// `terms[b]`, added up in row order on the calling thread: the same Double additions in the
+    /// same order as one loop over the rows, so the loss has the same bits on any team.
+    @inline(__always)
+    static func sumOfRowTerms(rows: Int, team: ThreadTeam?,
+                              _ rowsBody: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> Double {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(rows, 1)) { buffer in
+            let terms = buffer.baseAddress!
+            if let team, team.size > 1 {
+                team.run { member in rowsBody(team.part(member, of: rows, alignment: softmaxBlockRows), terms) }
+            } else {
+                rowsBody(0..<rows, terms)
+            }
+            var total = 0.0
+            for b in 0..<rows { total += terms[b] }
+            return total
+        }
     }
 
     /// Mean over rows of KL( softmax(t[subset]) ‖ softmax(z[subset]) ), temperature 1.
@@ -60,26 +82,27 @@ public enum Loss {
     /// With `sumOverRows`, the loss and its gradient are summed over the rows instead of averaged.
     public static func klDivergence(
         targets: MatrixView, logits: MatrixView, subset: Range<Int>, dLogits: UnsafeMutablePointer<Float>,
-        sumOverRows: Bool = false
+        sumOverRows: Bool = false, team: ThreadTeam? = nil
     ) -> Double {
         let rows = logits.rows, cols = logits.cols
         precondition(targets.rows == rows && targets.cols >= subset.upperBound && subset.upperBound <= cols && !subset.isEmpty)
         let scale = sumOverRows ? 1 : 1 / Double(rows)
-        var total = 0.0
         let width = subset.count, block = softmaxBlockRows
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * block * (width + 1)) { buffer in
-            let p = buffer.baseAddress!, q = p + block * width, lseT = q + block * width, lseZ = lseT + block
-            var b0 = 0
-            while b0 < rows {
-                let n = min(block, rows - b0)
-                softmaxBlock(logits, from: b0, count: n, subset, p: q, lse: lseZ)
-                softmaxBlock(targets, from: b0, count: n, subset, p: p, lse: lseT)
-                for r in 0..<n {
-                    let b = b0 + r
-                    total += klRow(z: logits.row(b), lseZ: lseZ[r], q: q + r * width, t: targets.row(b), lseT: lseT[r], p: p + r * width,
-                                   subset: subset, scale: scale, d: dLogits + b * cols, cols: cols)
+        let total = sumOfRowTerms(rows: rows, team: team) { range, terms in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * block * (width + 1)) { buffer in
+                let p = buffer.baseAddress!, q = p + block * width, lseT = q + block * width, lseZ = lseT + block
+                var b0 = range.lowerBound
+                while b0 < range.upperBound {
+                    let n = min(block, range.upperBound - b0)
+                    softmaxBlock(logits, from: b0, count: n, subset, p: q, lse: lseZ)
+                    softmaxBlock(targets, from: b0, count: n, subset, p: p, lse: lseT)
+                    for r in 0..<n {
+                        let b = b0 + r
+                        terms[b] = klRow(z: logits.row(b), lseZ: lseZ[r], q: q + r * width, t: targets.row(b), lseT: lseT[r], p: p + r * width,
+                                         subset: subset, scale: scale, d: dLogits + b * cols, cols: cols)
+                    }
+                    b0 += n
                 }
-                b0 += n
             }
         }
         return total * scale
@@ -112,43 +135,45 @@ public enum Loss {
     ///   - rowIndex: the batch's rows in the target matrix (nil: rows 0..<B).
     public static func klDivergence(
         targets: KLTargets, rowIndex: UnsafePointer<Int32>?, logits: MatrixView,
-        dLogits: UnsafeMutablePointer<Float>, sumOverRows: Bool = false
+        dLogits: UnsafeMutablePointer<Float>, sumOverRows: Bool = false, team: ThreadTeam? = nil
     ) -> Double {
         let rows = logits.rows, cols = logits.cols, subset = targets.subset, width = subset.count
         precondition(subset.upperBound <= cols)
         let scale = sumOverRows ? 1 : 1 / Double(rows)
-        var total = 0.0
         let targetRows = targets.rows
-        targets.probabilities.withUnsafeBufferPointer { allP in
+        let total = targets.probabilities.withUnsafeBufferPointer { allP in
         targets.logSumExp.withUnsafeBufferPointer { allLSE in
-        let tCols = targets.logits.cols
-        // The batch's target rows are scattered over the whole of T and its softmax, which the
-        // GEMMs have pushed out of cache: gather them first, in a loop whose misses overlap,
-        // rather than stalling on them row after row behind each row's softmax.
-        let block = softmaxBlockRows
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: block * (width + 1) + rows * (width + 1)) { doubles in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: rows * tCols) { floats in
-            let q = doubles.baseAddress!, lseZ = q + block * width, batchP = lseZ + block, batchLSE = batchP + rows * width
-            let batchT = floats.baseAddress!
-            for b in 0..<rows {
-                let r = rowIndex.map { Int($0[b]) } ?? b
-                precondition(r < targetRows, "KL targets: row \(r) of \(targetRows)")
-                (batchP + b * width).initialize(from: allP.baseAddress! + r * width, count: width)
-                batchLSE[b] = allLSE[r]
-                (batchT + b * tCols).initialize(from: targets.logits.row(r), count: tCols)
-            }
-            var b0 = 0
-            while b0 < rows {
-                let n = min(block, rows - b0)
-                softmaxBlock(logits, from: b0, count: n, subset, p: q, lse: lseZ)
-                for r in 0..<n {
-                    let b = b0 + r
-                    total += klRow(z: logits.row(b), lseZ: lseZ[r], q: q + r * width, t: batchT + b * tCols, lseT: batchLSE[b],
-                                   p: batchP + b * width, subset: subset, scale: scale, d: dLogits + b * cols, cols: cols)
+        sumOfRowTerms(rows: rows, team: team) { range, terms in
+            let tCols = targets.logits.cols, count = range.count
+            // The batch's target rows are scattered over the whole of T and its softmax, which the
+            // GEMMs have pushed out of cache: gather them first, in a loop whose misses overlap,
+            // rather than stalling on them row after row behind each row's softmax.
+            let block = softmaxBlockRows
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: block * (width + 1) + count * (width + 1)) { doubles in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: count * tCols) { floats in
+                let q = doubles.baseAddress!, lseZ = q + block * width, batchP = lseZ + block, batchLSE = batchP + count * width
+                let batchT = floats.baseAddress!
+                for i in 0..<count {
+                    let b = range.lowerBound + i
+                    let r = rowIndex.map { Int($0[b]) } ?? b
+                    precondition(r < targetRows, "KL targets: row \(r) of \(targetRows)")
+                    (batchP + i * width).initialize(from: allP.baseAddress! + r * width, count: width)
+                    batchLSE[i] = allLSE[r]
+                    (batchT + i * tCols).initialize(from: targets.logits.row(r), count: tCols)
                 }
-                b0 += n
+                var b0 = range.lowerBound
+                while b0 < range.upperBound {
+                    let n = min(block, range.upperBound - b0)
+                    softmaxBlock(logits, from: b0, count: n, subset, p: q, lse: lseZ)
+                    for r in 0..<n {
+                        let b = b0 + r, i = b - range.lowerBound
+                        terms[b] = klRow(z: logits.row(b), lseZ: lseZ[r], q: q + r * width, t: batchT + i * tCols, lseT: batchLSE[i],
+                                         p: batchP + i * width, subset: subset, scale: scale, d: dLogits + b * cols, cols: cols)
+                    }
+                    b0 += n
+                }
             }
-        }
+            }
         }
         }
         }

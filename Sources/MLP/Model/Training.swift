@@ -103,13 +103,13 @@ public enum Network {
         let dz = ws.deltas[ws.architecture.layerCount - 1].mutablePointer
         switch objective {
         case .crossEntropy(let labels, let subset):
-            return Loss.softmaxCrossEntropy(logits: z, labels: labels, labelIndex: rowIndex, subset: subset, dLogits: dz)
+            return Loss.softmaxCrossEntropy(logits: z, labels: labels, labelIndex: rowIndex, subset: subset, dLogits: dz, team: ws.team)
         case .kl(let t, let subset):
-            return Loss.klDivergence(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz)
+            return Loss.klDivergence(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz, team: ws.team)
         case .klSummed(let t, let subset):
-            return Loss.klDivergence(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz, sumOverRows: true)
+            return Loss.klDivergence(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz, sumOverRows: true, team: ws.team)
         case .klPrecomputed(let t, let sumOverRows):
-            return Loss.klDivergence(targets: t, rowIndex: rowIndex, logits: z, dLogits: dz, sumOverRows: sumOverRows)
+            return Loss.klDivergence(targets: t, rowIndex: rowIndex, logits: z, dLogits: dz, sumOverRows: sumOverRows, team: ws.team)
         case .squaredError(let t, let subset):
             return Loss.squaredError(targets: gathered(t, rows: rows, rowIndex), logits: z, subset: subset, dLogits: dz)
         }
