@@ -16,6 +16,8 @@ public enum Loss {
     ///   - logits: Z [B × C].
     ///   - labels: one class per row, `labels[labelIndex?[b] ?? b]`, in `subset`'s coordinates
     ///     (0 = the subset's first logit).
+    ///   - team: when given, its members compute pieces of the rows (see ``sumOfRowTerms``):
+    ///     the same bits as on one thread. So for the KL objectives below.
     public static func softmaxCrossEntropy(
         logits: MatrixView, labels: UnsafePointer<UInt8>, labelIndex: UnsafePointer<Int32>?,
         subset: Range<Int>, dLogits: UnsafeMutablePointer<Float>, team: ThreadTeam? = nil
