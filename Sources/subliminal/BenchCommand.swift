@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Measure the whole suite this many times, interleaved, and keep each figure's best round (a shared host's load comes and goes).")
     var rounds: Int = 3
 
-    @Option(help: "Only the measurements whose name contains this text (e.g. 'micro-kernel', 'sgemm', 'teacher', 'one run', 'layer1', 'phase').")
+    @Option(help: "Only the measurements whose name contains this text (e.g. 'micro-kernel', 'sgemm', 'teacher', 'one run', 'layer1', 'phase'); the FMA peak always runs.")
     var filter: String?
 
     @Flag(help: "Print the report as JSON on stdout.")
@@ -48,6 +48,13 @@ struct BenchCommand: ParsableCommand {
         // a slice when it had a core alone, and the aggregate would count cores that are not there.
         if let over = counts.first(where: { $0 > Parallel.availableCores }) {
             throw ValidationError("--threads \(over): this process may use \(Parallel.availableCores) CPU(s); measure at most that many threads")
+        }
+        // A filter that matches nothing would silently measure the FMA peak alone.
+        if let filter {
+            let names = ["fma_peak"] + BenchmarkReport.filterableNames(Benchmark(architecture: .paper(), batch: batch))
+            guard names.contains(where: { $0.contains(filter) }) else {
+                throw ValidationError("--filter '\(filter)' matches no measurement; their names are: \(names.joined(separator: "; "))")
+            }
         }
     }
 

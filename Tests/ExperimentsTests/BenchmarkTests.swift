@@ -33,6 +33,19 @@ struct BenchmarkTests {
         #expect(report.sgemm.isEmpty && report.training.isEmpty && report.teacherStepPhases.isEmpty && report.microKernel.isEmpty)
     }
 
+    /// `bench --filter` checks its text against these names: every example its help gives
+    /// selects something, a typo selects nothing, and every measurement is named.
+    @Test func filterableNamesCoverEveryMeasurement() {
+        let bench = Benchmark(minimumSeconds: 0.001, repetitions: 1)
+        let names = BenchmarkReport.filterableNames(bench)
+        for example in ["micro-kernel", "sgemm", "teacher", "one run", "layer1", "phase"] {
+            #expect(names.contains { $0.contains(example) }, "'\(example)' selects nothing")
+        }
+        #expect(!names.contains { $0.contains("no such measurement") })
+        #expect(names.count == bench.microKernelCases().count + bench.gemmCases().count + Benchmark.StepKind.allCases.count + 2)
+        #expect(names.contains("teacher step (CE on logits 0-9), one run") && names.contains("sgemm square 2048³"))
+    }
+
     /// The micro-kernel rows: three, each a measured share of the peak.
     @Test func reportMeasuresTheMicroKernelAlone() {
         let bench = Benchmark(minimumSeconds: 0.001, repetitions: 1)

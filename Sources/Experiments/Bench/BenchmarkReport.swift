@@ -23,6 +23,15 @@ public struct BenchmarkReport: Codable, Sendable {
     /// How many times the whole suite was measured; each figure is the best of these rounds.
     public var rounds: Int
 
+    /// The names `run` matches its `filter` against, one per measurement or group of them, in
+    /// its order (the FMA peak, `fma_peak`, is not among them: it always runs).
+    public static func filterableNames(_ bench: Benchmark) -> [String] {
+        bench.microKernelCases().map(\.name) + bench.gemmCases().map { "sgemm " + $0.name }
+            + Benchmark.StepKind.allCases.map(\.rawValue) + [oneRunName, phasesName]
+    }
+    static let oneRunName = Benchmark.StepKind.teacher.rawValue + ", one run"
+    static let phasesName = "teacher step phase"
+
     /// Runs every measurement in order: peak first (it is the yardstick), then the micro-kernel
     /// alone, SGEMM, the training steps and the step's phases, and all of that `rounds` times over, keeping each figure's best round. On a shared host
     /// the load of the neighbours comes and goes over seconds to minutes: the repetitions inside
@@ -59,12 +68,12 @@ public struct BenchmarkReport: Codable, Sendable {
                 }
             }
             // One run on a team of threads: the latency a single run gains from more cores.
-            let oneRun = Benchmark.StepKind.teacher.rawValue + ", one run"
+            let oneRun = oneRunName
             for t in threadCounts where t > 1 && selected(oneRun) {
                 progress(tag + "\(oneRun), \(t) threads")
                 steps.keep(bench.trainingStep(.teacher, threads: t, oneRun: true, peakGFLOPS: peak1 * Double(t)))
             }
-            if selected("teacher step phase") {
+            if selected(phasesName) {
                 // On one thread, then as one run shared by a team of each larger thread count.
                 for t in threadCounts {
                     progress(tag + "teacher step phases, \(t == 1 ? "1 thread" : "one run on \(t) threads")")
