@@ -83,6 +83,8 @@ public struct Benchmark: Sendable {
         public var name: String
         public var m: Int, n: Int, k: Int
         public var transA: Bool, transB: Bool
+        /// The name of its measurement in a report.
+        public var resultName: String { "sgemm " + name }
     }
 
     /// The products of one training step of the paper's MLP at batch B, and a large square one.
@@ -113,7 +115,7 @@ public struct Benchmark: Sendable {
             MLP.gemm(GEMMOperand(a.view, transposed: c.transA), GEMMOperand(b.view, transposed: c.transB), into: cp, ldc: c.n, workspace: ws)
         }
         let gflops = 2 * Double(c.m) * Double(c.n) * Double(c.k) / seconds / 1e9
-        return BenchmarkResult(name: "sgemm " + c.name, shape: "\(c.m)x\(c.k) · \(c.k)x\(c.n)", threads: 1, seconds: seconds,
+        return BenchmarkResult(name: c.resultName, shape: "\(c.m)x\(c.k) · \(c.k)x\(c.n)", threads: 1, seconds: seconds,
                                gflops: gflops, percentOfPeak: 100 * gflops / peakGFLOPS)
     }
 
@@ -146,8 +148,11 @@ public struct Benchmark: Sendable {
         case studentCached = "student step (KL aux, teacher logits cached)"
     }
 
-    /// Samples per second of one optimizer step at batch B (forward, loss, backward, Adam), on
-    /// `threads` independent runs side by side (aggregate throughput).
+    /// The name of a training-step measurement: `kind`'s, for one run shared by a team when `oneRun`.
+    public static func stepName(_ kind: StepKind, oneRun: Bool) -> String { kind.rawValue + (oneRun ? ", one run" : "") }
+    /// What every teacher-step phase measurement's name starts with.
+    public static let phasePrefix = "teacher step phase"
+
     /// Rows of the training set the step benchmarks draw their minibatches from.
     public static let trainingRows = 60_000
 
@@ -163,6 +168,8 @@ public struct Benchmark: Sendable {
         return (x, labels, rng.permutation(n))
     }
 
+    /// Samples per second of one optimizer step at batch B (forward, loss, backward, Adam), on
+    /// `threads` independent runs side by side (aggregate throughput).
     /// With `oneRun`, a single run instead, whose every pass is split among `threads` threads
     /// (a ``ThreadTeam``): what one run gains from the second core.
     public func trainingStep(_ kind: StepKind, threads: Int, oneRun: Bool = false, peakGFLOPS: Double) -> BenchmarkResult {
@@ -210,7 +217,7 @@ public struct Benchmark: Sendable {
         }
         let flops = Double(arch.trainingFLOPsPerSample + (kind == .studentWithTeacher ? arch.forwardFLOPs : 0)) * Double(batch)
         let gflops = flops * Double(runs) / seconds / 1e9
-        return BenchmarkResult(name: kind.rawValue + (oneRun ? ", one run" : ""), shape: "batch \(batch), \(arch)", threads: threads, seconds: seconds,
+        return BenchmarkResult(name: Self.stepName(kind, oneRun: oneRun), shape: "batch \(batch), \(arch)", threads: threads, seconds: seconds,
                                gflops: gflops, percentOfPeak: 100 * gflops / peakGFLOPS,
                                samplesPerSecond: Double(batch * runs) / seconds)
     }
@@ -290,7 +297,7 @@ extension Benchmark {
         }
         return (0..<phaseCount).map { i in
             let gflops = flops[i] > 0 ? flops[i] / best[i] / 1e9 : nil
-            return BenchmarkResult(name: "teacher step phase: " + names[i], shape: "batch \(batch), \(arch)", threads: threads, seconds: best[i],
+            return BenchmarkResult(name: Self.phasePrefix + ": " + names[i], shape: "batch \(batch), \(arch)", threads: threads, seconds: best[i],
                                    gflops: gflops, percentOfPeak: gflops.map { 100 * $0 / peakGFLOPS })
         }
     }

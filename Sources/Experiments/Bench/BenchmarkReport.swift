@@ -26,11 +26,10 @@ public struct BenchmarkReport: Codable, Sendable {
     /// The names `run` matches its `filter` against, one per measurement or group of them, in
     /// its order (the FMA peak, `fma_peak`, is not among them: it always runs).
     public static func filterableNames(_ bench: Benchmark) -> [String] {
-        bench.microKernelCases().map(\.name) + bench.gemmCases().map { "sgemm " + $0.name }
-            + Benchmark.StepKind.allCases.map(\.rawValue) + [oneRunName, phasesName]
+        bench.microKernelCases().map(\.name) + bench.gemmCases().map(\.resultName)
+            + Benchmark.StepKind.allCases.map(\.rawValue) + [oneRunName, Benchmark.phasePrefix]
     }
-    static let oneRunName = Benchmark.StepKind.teacher.rawValue + ", one run"
-    static let phasesName = "teacher step phase"
+    static let oneRunName = Benchmark.stepName(.teacher, oneRun: true)
 
     /// Runs every measurement in order: peak first (it is the yardstick), then the micro-kernel
     /// alone, SGEMM, the training steps and the step's phases, and all of that `rounds` times over, keeping each figure's best round. On a shared host
@@ -57,7 +56,7 @@ public struct BenchmarkReport: Codable, Sendable {
                 progress(tag + k.name)
                 kernels.keep(bench.microKernel(name: k.name, panels: k.panels, cRows: k.cRows, peakGFLOPS: peak1))
             }
-            for c in bench.gemmCases() where selected("sgemm " + c.name) {
+            for c in bench.gemmCases() where selected(c.resultName) {
                 progress(tag + "SGEMM \(c.name)")
                 gemms.keep(bench.gemm(c, peakGFLOPS: peak1))
             }
@@ -68,12 +67,11 @@ public struct BenchmarkReport: Codable, Sendable {
                 }
             }
             // One run on a team of threads: the latency a single run gains from more cores.
-            let oneRun = oneRunName
-            for t in threadCounts where t > 1 && selected(oneRun) {
-                progress(tag + "\(oneRun), \(t) threads")
+            for t in threadCounts where t > 1 && selected(oneRunName) {
+                progress(tag + "\(oneRunName), \(t) threads")
                 steps.keep(bench.trainingStep(.teacher, threads: t, oneRun: true, peakGFLOPS: peak1 * Double(t)))
             }
-            if selected(phasesName) {
+            if selected(Benchmark.phasePrefix) {
                 // On one thread, then as one run shared by a team of each larger thread count.
                 for t in threadCounts {
                     progress(tag + "teacher step phases, \(t == 1 ? "1 thread" : "one run on \(t) threads")")
